@@ -1,0 +1,3 @@
+from .connectors import ConvConnector, LinearConnector, ResizeConnector
+
+__all__ = ['ConvConnector', 'LinearConnector', 'ResizeConnector']

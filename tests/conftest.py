@@ -1,0 +1,17 @@
+"""Registration for every test and a tiny data set."""
+
+import pytest
+
+from crossdistill.utils import register_all_modules
+
+register_all_modules()
+
+
+@pytest.fixture(scope='session')
+def shapes_root(tmp_path_factory) -> str:
+    """A tiny synthetic shapes set (16 train / 4 val images of 64x64)."""
+    from crossdistill.synth.shapes import generate_synth_shapes
+    root = str(tmp_path_factory.mktemp('synth-shapes'))
+    generate_synth_shapes(root, num_train=16, num_val=4, image_size=64,
+                          seed=1)
+    return root

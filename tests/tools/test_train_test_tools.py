@@ -1,0 +1,122 @@
+"""End to end through the command-line tools on a tiny generated set:
+teacher -> distiller (2 iterations) -> checkpoint -> extract student ->
+tools/test.py; a 2-process CPU (gloo) tools/dist_train.sh run with --resume."""
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+EXAMPLE = osp.join(REPO, 'configs', 'example')
+
+
+def run(*args, timeout=600) -> str:
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
+               PYTHON=sys.executable)
+    proc = subprocess.run(list(args), cwd=REPO, env=env, timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    return proc.stdout
+
+
+def tiny_config(tmp_path, base: str, data_root: str, *extra: str) -> str:
+    """A config inheriting ``base`` that trains 1 short epoch on the tiny
+    set; ``extra``: more config lines."""
+    lines = [
+        f"_base_ = ['{osp.join(EXAMPLE, base)}']",
+        f"data_root = '{data_root}/'",
+        "loader = dict(num_workers=0, persistent_workers=False, "
+        "dataset=dict(data_root=data_root))",
+        "train_dataloader = loader",
+        "val_dataloader = loader",
+        "test_dataloader = loader",
+        "val_evaluator = dict(ann_file=data_root + "
+        "'annotations/instances_val.json')",
+        "test_evaluator = val_evaluator",
+        "train_cfg = dict(max_epochs=1, val_interval=1)",
+        "default_hooks = dict(checkpoint=dict(interval=1), "
+        "logger=dict(interval=1))",
+    ] + list(extra)
+    path = tmp_path / f'tiny_{base}'
+    path.write_text('\n'.join(lines) + '\n')
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def trained_teacher(shapes_root, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('teacher')
+    cfg = tiny_config(tmp, 'retinanet_r34_fpn_12e_synth-shapes.py',
+                      shapes_root)
+    run(sys.executable, 'tools/train.py', cfg, '--work-dir', str(tmp / 'w'))
+    return str(tmp / 'w' / 'epoch_1.pth')
+
+
+def test_train_checkpoint_extract_test_round_trip(shapes_root,
+                                                  trained_teacher, tmp_path):
+    # An untrained detector scores about 0.01 (focal-loss prior): keep all.
+    kd = tiny_config(
+        tmp_path, 'kd_retinanet_r18_retinanet_r34_12e_synth-shapes.py',
+        shapes_root, 'model = dict(student=dict(test_cfg=dict(score_thr=0)))')
+    student = tiny_config(tmp_path, 'retinanet_r18_fpn_12e_synth-shapes.py',
+                          shapes_root,
+                          'model = dict(test_cfg=dict(score_thr=0))')
+    work = tmp_path / 'kd'
+    log = run(sys.executable, 'tools/train.py', kd, '--work-dir', str(work),
+              '--cfg-options', f'model.teacher_ckpt={trained_teacher}')
+    assert 'distill.loss_fpn' in log and 'distill.loss_logits' in log
+    ckpt = work / 'epoch_1.pth'
+    state = torch.load(ckpt)['state_dict']
+    assert any(k.startswith('teacher.') for k in state)
+
+    student_ckpt = tmp_path / 'student.pth'
+    run(sys.executable, 'tools/model_converters/extract_student.py',
+        str(ckpt), str(student_ckpt))
+    out = run(sys.executable, 'tools/test.py', student, str(student_ckpt),
+              '--work-dir', str(tmp_path / 'eval_student'))
+    student_map = re.search(r'coco/bbox_mAP: (\S+)', out).group(1)
+    # The distiller config evaluates the same student weights.
+    out_kd = run(sys.executable, 'tools/test.py', kd, str(ckpt),
+                 '--work-dir', str(tmp_path / 'eval_kd'),
+                 '--cfg-options', f'model.teacher_ckpt={trained_teacher}')
+    assert re.search(r'coco/bbox_mAP: (\S+)', out_kd).group(1) == student_map
+
+
+def test_teacher_checkpoint_mismatch_message(shapes_root, trained_teacher,
+                                             tmp_path):
+    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r34_12e_'
+                     'synth-shapes.py', shapes_root)
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', kd, '--work-dir',
+         str(tmp_path / 'w'), '--cfg-options',
+         'model.teacher=configs/example/retinanet_r18_fpn_12e_synth-shapes.py',
+         f'model.teacher_ckpt={trained_teacher}'],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=300)
+    assert proc.returncode != 0
+    assert 'does not fit teacher config' in proc.stdout
+    assert trained_teacher in proc.stdout
+
+
+def test_two_process_cpu_dist_train_and_resume(shapes_root, trained_teacher,
+                                               tmp_path):
+    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r34_12e_'
+                     'synth-shapes.py', shapes_root)
+    work = tmp_path / 'dist'
+    env_args = ['--work-dir', str(work), '--cfg-options',
+                f'model.teacher_ckpt={trained_teacher}']
+    log = run('bash', 'tools/dist_train.sh', kd, '2', *env_args)
+    assert 'Distributed training: True' in log
+    # 16 images, batch 8 per process: 1 iteration per epoch with 2 processes.
+    assert torch.load(work / 'epoch_1.pth')['meta']['iter'] == 1
+    log = run('bash', 'tools/dist_train.sh', kd, '2', *env_args,
+              'train_cfg.max_epochs=2', '--resume')
+    assert 'resumed epoch: 1' in log
+    assert (work / 'epoch_2.pth').exists()
+    meta = torch.load(work / 'epoch_2.pth')['meta']
+    assert meta['epoch'] == 2 and meta['iter'] == 2
