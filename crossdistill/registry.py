@@ -53,7 +53,8 @@ DATASETS = _child('dataset', MMDET3D_DATASETS, 'datasets')
 DATA_SAMPLERS = _child('data sampler', MMDET3D_DATA_SAMPLERS)
 TRANSFORMS = _child('transform', MMDET3D_TRANSFORMS, 'transforms',
                     'datasets')
-MODELS = _child('model', MMDET3D_MODELS, 'models', 'distillers', 'losses')
+MODELS = _child('model', MMDET3D_MODELS, 'models', 'distillers', 'losses',
+                'rendering')
 MODEL_WRAPPERS = _child('model_wrapper', MMDET3D_MODEL_WRAPPERS)
 WEIGHT_INITIALIZERS = _child('weight initializer',
                              MMDET3D_WEIGHT_INITIALIZERS)

@@ -22,6 +22,8 @@ SUBCOMMANDS = {
                        'synthetic aerial world in VisDrone2019-DET format'),
     'visdrone': ('crossdistill.datasets.converters.visdrone',
                  'VisDrone2019-DET annotations -> COCO json'),
+    'nuscenes': ('crossdistill.datasets.converters.nuscenes',
+                 'nuScenes (+ Occ3D, segments) -> mmdet3d info files'),
 }
 
 

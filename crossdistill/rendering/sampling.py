@@ -9,9 +9,10 @@ student weight vectors stay comparable bin by bin when both are rendered from
 the same :class:`RaySamples`.
 
 Spacing (paper): ``δ_i = d(p_{i+1}) - d(p_i)``. The last sample has no
-successor; it gets the width of its bin, ``(t_far - t_near) / N``, so a ray
-in an empty volume still renders nothing and one in a solid volume keeps a
-finite last step.
+successor; it gets the width of its bin, ``(t_far - t_near) / N``. (NeRF's
+"infinite" last step would make every ray that reaches its last sample
+terminate there; here a ray may leave the volume unterminated, which the
+rendered opacity ``Σ w_i < 1`` reports.)
 
 With ``aabb`` (the voxel range), each ray's interval is clipped to the part
 inside the box, so no sample is spent outside the volume, where density is

@@ -1,6 +1,6 @@
 """Differentiable volume rendering of semantic-occupancy voxel predictions.
 
-Implements RadOcc Eqs. (1)-(4) (Mildenhall et al. 2020 quadrature):
+Implements RadOcc Eqs. (1)-(4) (the NeRF quadrature, Mildenhall et al. 2021):
 
     T_i = exp(-Σ_{j<i} σ_j δ_j),        w_i = T_i (1 - exp(-σ_i δ_i)),
     d̂ = Σ_i w_i d(p_i),    ŝ = Σ_i w_i s(p_i),    R = {w_i}_{i=1..N}.
@@ -28,15 +28,17 @@ student (spec A.6.1, A.6.2, A.6.8):
   the opacity and ``ŝ / Σ_i w_i`` is a distribution).
 * **Trilinear lookup** (``F.grid_sample`` on the 5D per-voxel fields, voxel
   centres as nodes): a continuous field whose gradient reaches the 8
-  neighbouring voxels of every sample; along a ray through a voxel centre the
-  interpolated density integrates to the same optical depth σ·ℓ as the voxel
-  itself. ``interpolation='nearest'`` reads the voxel that contains the point
-  (literal "scattering"; ~3x faster on CPU, gradients to that voxel only).
+  neighbouring voxels of every sample; along a ray through the centre of an
+  isolated voxel the interpolated density integrates to the same optical
+  depth σ·ℓ as the voxel itself. ``interpolation='nearest'`` reads the voxel that contains the point
+  (literal "scattering"; ~3x faster forward + backward on CPU, gradients
+  to that voxel only).
 * **Outside the range σ = 0.** Points beyond the voxel range get zero
   density; inside, border voxels are not faded towards zero.
 
 Rendered depth is the unnormalised Eq. 2 (an empty ray renders 0); divide by
-``opacity`` for the expected termination depth of hit rays.
+``opacity`` for the expected termination depth of hit rays. Depth is the
+distance along the ray from the camera centre, not the camera z-depth.
 """
 from typing import NamedTuple, Sequence, Tuple, Union
 

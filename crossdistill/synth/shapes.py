@@ -52,7 +52,7 @@ def _draw_shape(canvas: np.ndarray, kind: int, cx: float, cy: float,
 def _make_image(rng: np.random.Generator,
                 size: int) -> Tuple[np.ndarray, List[Tuple[int, tuple]]]:
     base = rng.uniform(60, 190, size=3)
-    img = base + rng.normal(0, 18, size=(size, size, 3))
+    img = base + rng.normal(0, 10, size=(size, size, 3))
     objects = []
     for _ in range(rng.integers(1, 7)):
         kind = int(rng.integers(len(CLASSES)))

@@ -24,6 +24,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import crossdistill.hooks  # noqa: F401
     import crossdistill.losses  # noqa: F401
     import crossdistill.models  # noqa: F401
+    import crossdistill.rendering  # noqa: F401
     import crossdistill.transforms  # noqa: F401
 
     if not init_default_scope:

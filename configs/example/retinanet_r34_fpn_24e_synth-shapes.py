@@ -1,5 +1,5 @@
 # Teacher of the example distiller: ResNet-34 with a 128-channel FPN/head.
-_base_ = ['./retinanet_r18_fpn_12e_synth-shapes.py']
+_base_ = ['./retinanet_r18_fpn_24e_synth-shapes.py']
 model = dict(
     backbone=dict(depth=34),
     neck=dict(out_channels=128),

@@ -3,16 +3,16 @@
 # ResNet-34 RetinaNet into the ResNet-18 RetinaNet, with the student's own
 # detection losses.  Train the teacher first, then:
 #   python tools/train.py THIS_CONFIG \
-#       --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_12.pth
-_base_ = ['./retinanet_r18_fpn_12e_synth-shapes.py']
+#       --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_24.pth
+_base_ = ['./retinanet_r18_fpn_24e_synth-shapes.py']
 
 student = {{_base_.model}}
 model = dict(
     _delete_=True,
     type='SingleTeacherDistiller',
     student=student,
-    teacher='configs/example/retinanet_r34_fpn_12e_synth-shapes.py',
-    teacher_ckpt='work_dirs/retinanet_r34_fpn_12e_synth-shapes/epoch_12.pth',
+    teacher='configs/example/retinanet_r34_fpn_24e_synth-shapes.py',
+    teacher_ckpt='work_dirs/retinanet_r34_fpn_24e_synth-shapes/epoch_24.pth',
     teacher_mode='frozen',
     student_recorders=dict(
         fpn=dict(type='ModuleOutputs', source='neck'),
