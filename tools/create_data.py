@@ -33,12 +33,7 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='command', required=True)
     for name, (module, help_text) in SUBCOMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name and module.startswith(err.name):
-                continue  # subcommand not part of this checkout
-            raise
+        mod = importlib.import_module(module)
         sub_parser = sub.add_parser(name, help=help_text)
         mod.add_arguments(sub_parser)
         sub_parser.set_defaults(_main=mod.main)
