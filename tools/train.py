@@ -8,6 +8,7 @@ import argparse
 import logging
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
@@ -16,6 +17,12 @@ from mmengine.runner import Runner
 
 from crossdistill.utils import register_all_modules
 from crossdistill.utils.dist import adapt_cfg_to_device
+
+# Project configs import their code with custom_imports
+# ('projects.<Name>.<package>'): make the repository root importable.
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
 
 
 def parse_args() -> argparse.Namespace:

@@ -10,7 +10,9 @@ measured alone (student forward+backward+update, teacher forward), and prints
 their ratio.
 """
 import argparse
+import os.path as osp
 import statistics
+import sys
 import time
 from typing import Callable, List
 
@@ -23,6 +25,12 @@ from torch import nn
 
 from crossdistill.registry import MODELS
 from crossdistill.utils import register_all_modules
+
+# Project configs import their code with custom_imports
+# ('projects.<Name>.<package>'): make the repository root importable.
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,0 +1,67 @@
+# SNet + CSKD (paper Table 3): the frozen TNet's FPN maps (1024 input),
+# subsampled 2x to the student's size (stride-2 nearest), distilled into
+# the student's P3-P7 by the AKDP position-aware L2 loss (lambda 0.01).
+# Train the teacher first:
+#   python tools/train.py \
+#       projects/ZoomInNet/configs/retinanet_r50_fpn_20e_visdrone2019-2x.py
+_base_ = ['./retinanet_r50_fpn_20e_visdrone2019.py']
+
+student = {{_base_.model}}
+teacher = 'projects/ZoomInNet/configs/retinanet_r50_fpn_20e_visdrone2019-2x.py'  # noqa
+model = dict(
+    _delete_=True,
+    type='SingleTeacherDistiller',
+    student=student,
+    teacher=teacher,
+    teacher_ckpt='work_dirs/retinanet_r50_fpn_20e_visdrone2019-2x/'
+    'epoch_20.pth',
+    teacher_mode='frozen',
+    # The teacher's own view: the `zoom_inputs` the pipeline cut at 1024.
+    teacher_data_preprocessor=dict(
+        type='ZoomInDataPreprocessor',
+        view='zoom_inputs',
+        mean={{_base_.model.data_preprocessor.mean}},
+        std={{_base_.model.data_preprocessor.std}},
+        bgr_to_rgb=True,
+        pad_size_divisor=32),
+    student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+    teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
+    connectors=dict(
+        subsample=dict(type='ResizeConnector', scale_factor=0.5)),
+    distill_losses=dict(
+        loss_pa_l2=dict(
+            type='PositionAwareL2Loss',
+            prior_generator={{_base_.model.bbox_head.anchor_generator}},
+            loss_weight=0.01)),
+    loss_forward_mappings=dict(
+        loss_pa_l2=dict(
+            preds_S=dict(source='student', recorder='fpn'),
+            preds_T=dict(
+                source='teacher', recorder='fpn', connector='subsample'),
+            data_samples=dict(source='data_samples'))))
+
+# The 1024 view is cut from the original after the shared flip.
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(
+        type='ZoomInView', scale={{_base_.zoom_img_scale}}, keep_ratio=False),
+    dict(type='mmdet.Resize', scale={{_base_.img_scale}}, keep_ratio=False),
+    dict(type='PackZoomInInputs'),
+]
+# `--cfg-options model.predict_with=teacher` evaluates the teacher.
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(
+        type='ZoomInView', scale={{_base_.zoom_img_scale}}, keep_ratio=False),
+    dict(type='mmdet.Resize', scale={{_base_.img_scale}}, keep_ratio=False),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackZoomInInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor')),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
