@@ -1,4 +1,5 @@
-"""CrossDistill: cross-modal and cross-scale knowledge distillation on OpenMMLab.
+"""CrossDistill: cross-modal and cross-scale knowledge distillation
+(OpenMMLab).
 
 Importing the package is cheap: it only allow-lists the classes that MMEngine
 checkpoints pickle (see :mod:`crossdistill.utils.checkpoint`).  Registries and

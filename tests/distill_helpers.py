@@ -105,8 +105,8 @@ class ToyMultiModalClassifier(BaseModel):
 def toy_batch(points_seed: int) -> dict:
     g = torch.Generator().manual_seed(points_seed)
     img = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(0))
-    return dict(inputs=dict(img=img, points=torch.randn(2, 50, 3,
-                                                         generator=g)),
+    points = torch.randn(2, 50, 3, generator=g)
+    return dict(inputs=dict(img=img, points=points),
                 data_samples=None)
 
 

@@ -1,4 +1,4 @@
-"""Generate synthetic data sets and convert data sets into info/annotation files.
+"""Generate synthetic data sets; convert data sets into info/annotation files.
 
 Usage::
 

@@ -35,7 +35,8 @@ class BaseRecorder:
     """Keeps the values recorded since the last :meth:`reset`.
 
     Args:
-        source: Module path (for method recorders ``'<module path>.<method>'``).
+        source: Module path; for method recorders
+            ``'<module path>.<method>'``.
     """
 
     def __init__(self, source: str) -> None:
@@ -55,7 +56,7 @@ class BaseRecorder:
         self.data = []
 
     def get(self, record_idx: int = 0, data_idx: Optional[int] = None) -> Any:
-        """The ``record_idx``-th call's value, optionally indexed by ``data_idx``.
+        """The ``record_idx``-th call's value, indexed by ``data_idx``.
 
         A module called several times in one forward pass (e.g. a shared
         head applied to each FPN level) leaves one record per call.

@@ -1,12 +1,12 @@
 """A configurable single-teacher distiller.
 
-Any registered model is the student; the teacher is built from its own config
-file and checkpoint (or is an EMA copy of the student).  Intermediate values are
-captured by recorders (forward hooks, see :mod:`.recorders`), optionally adapted
-by connectors, and compared by distillation losses configured by name.  The
-vocabulary is MMRazor's ``ConfigurableDistiller`` (recorders, connectors,
-``loss_forward_mappings``) without its delivery/recorder managers, which no
-method here needs.
+Any registered model is the student; the teacher is built from its own
+config file and checkpoint (or is an EMA copy of the student).  Intermediate
+values are captured by recorders (forward hooks, see :mod:`.recorders`),
+optionally adapted by connectors, and compared by distillation losses
+configured by name.  The vocabulary is MMRazor's ``ConfigurableDistiller``
+(recorders, connectors, ``loss_forward_mappings``) without its
+delivery/recorder managers, which no method here needs.
 
 Each model sees its own view of the batch: ``student_inputs`` /
 ``teacher_inputs`` select the keys of a dict ``inputs`` (e.g. the teacher alone
@@ -55,7 +55,8 @@ class SingleTeacherDistiller(BaseModel):
             Each loss is returned as ``distill.<name>``.
         loss_forward_mappings: ``{loss name: {kwarg: spec}}`` with spec
             ``dict(source='student'|'teacher', recorder=NAME, record_idx=0,
-            data_idx=None, connector=None)`` or ``dict(source='data_samples')``.
+            data_idx=None, connector=None)``, or
+            ``dict(source='data_samples')``.
         student_inputs / teacher_inputs: keys of a dict ``inputs`` that each
             model receives (``None``: all keys).
         teacher_data_preprocessor: Overrides the teacher model's own data

@@ -9,5 +9,6 @@ def unwrap_distiller(runner, hook_name: str) -> nn.Module:
         model = model.module
     if not hasattr(model, 'distill_losses'):
         raise TypeError(f'{hook_name} needs a distiller model (e.g. '
-                        f'SingleTeacherDistiller), got {type(model).__name__}.')
+                        'SingleTeacherDistiller), got '
+                        f'{type(model).__name__}.')
     return model

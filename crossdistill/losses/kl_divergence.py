@@ -4,7 +4,8 @@ Softmax over the class dimension ``dim``:
 
 .. math::
     L = w \\, \\tau^2 \\, \\frac{1}{|P|} \\sum_{p \\in P}
-        \\mathrm{KL}\\big(\\sigma(z^T_p / \\tau) \\,\\|\\, \\sigma(z^S_p / \\tau)\\big)
+        \\mathrm{KL}\\big(\\sigma(z^T_p / \\tau) \\,\\|\\,
+                          \\sigma(z^S_p / \\tau)\\big)
 
 averaged over every position ``p`` (all dims but ``dim``; a weight per
 position may be given).  With ``use_sigmoid=True`` each class is an

@@ -241,4 +241,3 @@ def sample_rays(intrinsics: Tensor,
         directions=directions,
         cam_ids=cam_ids,
         pixels=pixels)
-

@@ -30,9 +30,9 @@ student (spec A.6.1, A.6.2, A.6.8):
   centres as nodes): a continuous field whose gradient reaches the 8
   neighbouring voxels of every sample; along a ray through the centre of an
   isolated voxel the interpolated density integrates to the same optical
-  depth σ·ℓ as the voxel itself. ``interpolation='nearest'`` reads the voxel that contains the point
-  (literal "scattering"; ~3x faster forward + backward on CPU, gradients
-  to that voxel only).
+  depth σ·ℓ as the voxel itself. ``interpolation='nearest'`` reads the
+  voxel that contains the point (literal "scattering"; ~3x faster
+  forward + backward on CPU, gradients to that voxel only).
 * **Outside the range σ = 0.** Points beyond the voxel range get zero
   density; inside, border voxels are not faded towards zero.
 

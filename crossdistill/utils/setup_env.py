@@ -29,8 +29,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
 
     if not init_default_scope:
         return
-    never_created = (DefaultScope.get_current_instance() is None
-                     or not DefaultScope.check_instance_created('crossdistill'))
+    never_created = (
+        DefaultScope.get_current_instance() is None
+        or not DefaultScope.check_instance_created('crossdistill'))
     if never_created:
         DefaultScope.get_instance('crossdistill', scope_name='crossdistill')
         return

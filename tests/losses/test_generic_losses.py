@@ -1,4 +1,5 @@
-"""Each generic loss against hand-computed values, zero for teacher == student."""
+"""Each generic loss against hand-computed values; zero when the teacher
+equals the student."""
 import math
 
 import pytest
@@ -23,7 +24,8 @@ def test_masked_mse_hand_values():
 
 def test_masked_mse_shape_mismatch_names_connector():
     with pytest.raises(ValueError, match='connector'):
-        MaskedFeatureMSELoss()(torch.zeros(1, 2, 3, 3), torch.zeros(1, 4, 3, 3))
+        MaskedFeatureMSELoss()(torch.zeros(1, 2, 3, 3),
+                               torch.zeros(1, 4, 3, 3))
 
 
 def test_kl_softmax_hand_values():
