@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXAMPLE=configs/example
-TEACHER=retinanet_r34_fpn_24e_synth-shapes
+TEACHER=retinanet_r18-w128_fpn_24e_synth-shapes
 STUDENT=retinanet_r18_fpn_24e_synth-shapes
-DISTILL=kd_retinanet_r18_retinanet_r34_24e_synth-shapes
+DISTILL=kd_retinanet_r18_retinanet_r18-w128_24e_synth-shapes
 WORK=${WORK_DIR:-work_dirs/demo}
 
 [ -f data/synth-shapes/annotations/instances_val.json ] || \

@@ -50,7 +50,7 @@ def tiny_config(tmp_path, base: str, data_root: str, *extra: str) -> str:
 @pytest.fixture(scope='module')
 def trained_teacher(shapes_root, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('teacher')
-    cfg = tiny_config(tmp, 'retinanet_r34_fpn_24e_synth-shapes.py',
+    cfg = tiny_config(tmp, 'retinanet_r18-w128_fpn_24e_synth-shapes.py',
                       shapes_root)
     run(sys.executable, 'tools/train.py', cfg, '--work-dir', str(tmp / 'w'))
     return str(tmp / 'w' / 'epoch_1.pth')
@@ -60,7 +60,7 @@ def test_train_checkpoint_extract_test_round_trip(shapes_root,
                                                   trained_teacher, tmp_path):
     # An untrained detector scores about 0.01 (focal-loss prior): keep all.
     kd = tiny_config(
-        tmp_path, 'kd_retinanet_r18_retinanet_r34_24e_synth-shapes.py',
+        tmp_path, 'kd_retinanet_r18_retinanet_r18-w128_24e_synth-shapes.py',
         shapes_root, 'model = dict(student=dict(test_cfg=dict(score_thr=0)))')
     student = tiny_config(tmp_path, 'retinanet_r18_fpn_24e_synth-shapes.py',
                           shapes_root,
@@ -88,7 +88,7 @@ def test_train_checkpoint_extract_test_round_trip(shapes_root,
 
 def test_teacher_checkpoint_mismatch_message(shapes_root, trained_teacher,
                                              tmp_path):
-    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r34_24e_'
+    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r18-w128_24e_'
                      'synth-shapes.py', shapes_root)
     env = dict(os.environ, PYTHONPATH=REPO)
     proc = subprocess.run(
@@ -105,7 +105,7 @@ def test_teacher_checkpoint_mismatch_message(shapes_root, trained_teacher,
 
 def test_two_process_cpu_dist_train_and_resume(shapes_root, trained_teacher,
                                                tmp_path):
-    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r34_24e_'
+    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r18-w128_24e_'
                      'synth-shapes.py', shapes_root)
     work = tmp_path / 'dist'
     env_args = ['--work-dir', str(work), '--cfg-options',
@@ -124,7 +124,7 @@ def test_two_process_cpu_dist_train_and_resume(shapes_root, trained_teacher,
 
 def test_benchmark_tool_reports_distill_step(shapes_root, trained_teacher,
                                              tmp_path):
-    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r34_24e_'
+    kd = tiny_config(tmp_path, 'kd_retinanet_r18_retinanet_r18-w128_24e_'
                      'synth-shapes.py', shapes_root)
     out = run(sys.executable, 'tools/analysis_tools/benchmark.py', kd,
               '--samples', '2', '--warmup', '1', '--cfg-options',

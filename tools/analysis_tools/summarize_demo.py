@@ -8,7 +8,7 @@ import glob
 import json
 import os.path as osp
 
-ROWS = (('teacher (R34 RetinaNet)', 'eval_teacher'),
+ROWS = (('teacher (R18, 128-ch FPN)', 'eval_teacher'),
         ('student baseline (R18)', 'eval_baseline'),
         ('student distilled (R18)', 'eval_distilled'))
 METRICS = ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_s',

@@ -1,7 +1,7 @@
 # Example distiller: logit KD (Bernoulli KL on the classification logits) and
 # FPN feature KD (MSE through a 1x1 connector, 64 -> 128 channels) from the
-# ResNet-34 RetinaNet into the ResNet-18 RetinaNet, with the student's own
-# detection losses.  Train the teacher first, then:
+# 128-channel ResNet-18 RetinaNet into the 64-channel one, with the student's
+# own detection losses.  Train the teacher first, then:
 #   python tools/train.py THIS_CONFIG \
 #       --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_24.pth
 _base_ = ['./retinanet_r18_fpn_24e_synth-shapes.py']
@@ -11,8 +11,9 @@ model = dict(
     _delete_=True,
     type='SingleTeacherDistiller',
     student=student,
-    teacher='configs/example/retinanet_r34_fpn_24e_synth-shapes.py',
-    teacher_ckpt='work_dirs/retinanet_r34_fpn_24e_synth-shapes/epoch_24.pth',
+    teacher='configs/example/retinanet_r18-w128_fpn_24e_synth-shapes.py',
+    teacher_ckpt=('work_dirs/retinanet_r18-w128_fpn_24e_synth-shapes/'
+                  'epoch_24.pth'),
     teacher_mode='frozen',
     student_recorders=dict(
         fpn=dict(type='ModuleOutputs', source='neck'),
