@@ -1,10 +1,8 @@
 """ZoomInNet (projects/ZoomInNet): alignment, AKDP, position-aware L2 loss,
 the 2x teacher view, and a train -> checkpoint -> test round trip."""
 import copy
-import os
 import os.path as osp
 import re
-import subprocess
 import sys
 
 import mmcv
@@ -22,8 +20,9 @@ import projects.ZoomInNet.zoominnet  # noqa: F401  (registers the modules)
 from crossdistill.registry import MODELS, TRANSFORMS
 from projects.ZoomInNet.zoominnet import (PositionAwareL2Loss,
                                           akdp_anchor_mask, akdp_masks)
+from tool_helpers import REPO, run_tool
+from tool_helpers import tiny_config as shared_tiny_config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'projects', 'ZoomInNet', 'configs')
 SYNTH = '48e_synth-visdrone'
 PAPER = '20e_visdrone2019'
@@ -292,34 +291,14 @@ def test_student_unchanged_when_only_the_teacher_view_changes():
 
 
 # ------------------------------------------------------------- the tools
-def run(*args, timeout=900) -> str:
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    proc = subprocess.run(list(args), cwd=REPO, env=env, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    return proc.stdout
+run = run_tool
 
 
 def tiny_config(tmp_path, name: str, data_root: str, *extra: str) -> str:
-    lines = [
-        f"_base_ = ['{cfg_path(name)}']",
-        f"data_root = '{data_root}/'",
-        "loader = dict(batch_size=2, num_workers=0, persistent_workers=False,"
-        " dataset=dict(data_root=data_root))",
-        'train_dataloader = loader',
-        'val_dataloader = loader',
-        'test_dataloader = loader',
-        "val_evaluator = dict(ann_file=data_root + "
-        "'annotations/visdrone2019_det_val.json')",
-        'test_evaluator = val_evaluator',
-        'train_cfg = dict(max_epochs=1, val_interval=1)',
-        'default_hooks = dict(checkpoint=dict(interval=1), '
-        'logger=dict(interval=1))',
-    ] + list(extra)
-    path = tmp_path / f'tiny_{name}.py'
-    path.write_text('\n'.join(lines) + '\n')
-    return str(path)
+    """A project config trained 1 short epoch on the tiny aerial set."""
+    return shared_tiny_config(tmp_path, cfg_path(name), data_root,
+                              'annotations/visdrone2019_det_val.json',
+                              *extra, batch_size=2)
 
 
 @pytest.fixture(scope='module')

@@ -9,42 +9,20 @@ import sys
 
 import pytest
 import torch
+from tool_helpers import REPO, run_tool
+from tool_helpers import tiny_config as shared_tiny_config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 EXAMPLE = osp.join(REPO, 'configs', 'example')
 
 
-def run(*args, timeout=600) -> str:
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
-               PYTHON=sys.executable)
-    proc = subprocess.run(list(args), cwd=REPO, env=env, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    return proc.stdout
+def run(*args: str) -> str:
+    return run_tool(*args, timeout=600)
 
 
 def tiny_config(tmp_path, base: str, data_root: str, *extra: str) -> str:
-    """A config inheriting ``base`` that trains 1 short epoch on the tiny
-    set; ``extra``: more config lines."""
-    lines = [
-        f"_base_ = ['{osp.join(EXAMPLE, base)}']",
-        f"data_root = '{data_root}/'",
-        "loader = dict(num_workers=0, persistent_workers=False, "
-        "dataset=dict(data_root=data_root))",
-        "train_dataloader = loader",
-        "val_dataloader = loader",
-        "test_dataloader = loader",
-        "val_evaluator = dict(ann_file=data_root + "
-        "'annotations/instances_val.json')",
-        "test_evaluator = val_evaluator",
-        "train_cfg = dict(max_epochs=1, val_interval=1)",
-        "default_hooks = dict(checkpoint=dict(interval=1), "
-        "logger=dict(interval=1))",
-    ] + list(extra)
-    path = tmp_path / f'tiny_{base}'
-    path.write_text('\n'.join(lines) + '\n')
-    return str(path)
+    """An example config trained 1 short epoch on the tiny shapes set."""
+    return shared_tiny_config(tmp_path, osp.join(EXAMPLE, base), data_root,
+                              'annotations/instances_val.json', *extra)
 
 
 @pytest.fixture(scope='module')
