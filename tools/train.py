@@ -16,7 +16,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from crossdistill.utils import register_all_modules
-from crossdistill.utils.dist import adapt_cfg_to_device
+from crossdistill.utils.dist import (adapt_cfg_to_device,
+                                     release_process_group)
 
 # Project configs import their code with custom_imports
 # ('projects.<Name>.<package>'): make the repository root importable.
@@ -114,6 +115,7 @@ def main() -> None:
     runner = (RUNNERS.build(cfg)
               if 'runner_type' in cfg else Runner.from_cfg(cfg))
     runner.train()
+    release_process_group()
 
 
 if __name__ == '__main__':

@@ -29,3 +29,15 @@ def adapt_cfg_to_device(cfg: Config, launcher: str) -> None:
             broadcast_buffers=False)
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
+
+
+def release_process_group() -> None:
+    """Destroy the process group once a run has ended successfully.
+
+    A gloo group left alive at interpreter exit can abort the process
+    (``terminate called without an active exception``) after a successful
+    run, which torchrun then reports as a failure.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
