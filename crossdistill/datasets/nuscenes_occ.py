@@ -8,7 +8,8 @@ format plus ``occ_path``, ``segment_paths``, ``scene_name``). On top of what
 boxes), :meth:`NuScenesOccDataset.parse_data_info` adds:
 
 * ``occ_path`` (str | None): absolute path of the Occ3D ``labels.npz``;
-* ``segment_paths`` (dict[str, str | None]): absolute segment map per camera;
+* ``segment_paths`` (dict[str, str | None]): absolute segment map per camera
+  (from ``segments_dir`` when it is set, see :class:`NuScenesOccDataset`);
 * ``cam_names`` (list[str]): camera order of every per-camera array;
 * ``cam2img`` / ``cam2ego`` / ``lidar2cam`` ((N, 4, 4) float32): original
   intrinsics (3x3 padded to 4x4) and extrinsics per camera, and each
@@ -58,6 +59,16 @@ class NuScenesOccDataset(NuScenesDataset):
             configs. Defaults to the standard nuScenes layout.
         modality (dict): defaults to cameras and LiDAR.
         filter_empty_gt (bool): drop frames without boxes. Defaults to False.
+        segments_dir (str, optional): read the segment maps from
+            ``<data_root>/<segments_dir>/<CAM>/<stem>.png`` instead of the
+            info file's ``segment_paths``; ``<stem>`` is that of the info's
+            segment file, or of the camera image where the info has None.
+            One info file thus serves SAM (``segments``) and e.g. SLIC
+            superpixel (``segments_slic``, written by
+            ``tools/misc/generate_superpixel_segments.py``) runs. A map
+            missing when the pipeline loads it raises a FileNotFoundError
+            naming the file and that command. Defaults to None (the info
+            file's paths).
         **kwargs: the rest of :class:`NuScenesDataset`'s arguments.
     """
     METAINFO = dict(NuScenesDataset.METAINFO, occ_classes=OCC3D_CLASSES)
@@ -68,7 +79,9 @@ class NuScenesOccDataset(NuScenesDataset):
                  data_prefix: Dict[str, str] = NUSCENES_DATA_PREFIX,
                  modality: dict = dict(use_camera=True, use_lidar=True),
                  filter_empty_gt: bool = False,
+                 segments_dir: Optional[str] = None,
                  **kwargs) -> None:
+        self.segments_dir = segments_dir  # parse_data_info reads it
         super().__init__(data_root=data_root,
                          ann_file=ann_file,
                          data_prefix=dict(data_prefix),
@@ -78,6 +91,38 @@ class NuScenesOccDataset(NuScenesDataset):
 
     def _abs(self, path: Optional[str]) -> Optional[str]:
         return None if path is None else osp.join(self.data_root, path)
+
+    def _segments_dir_paths(self, info: dict) -> Dict[str, Optional[str]]:
+        """Segment map per camera under ``segments_dir`` (absolute)."""
+        root = osp.join(self.data_root, self.segments_dir)
+        paths = {}
+        for cam in dict.fromkeys([*info['segment_paths'], *info['images']]):
+            source = (info['segment_paths'].get(cam)
+                      or info['images'].get(cam, {}).get('img_path'))
+            if source is None:  # neither a segment map nor an image
+                paths[cam] = None
+                continue
+            stem = osp.splitext(osp.basename(source))[0]
+            paths[cam] = osp.join(root, cam, stem + '.png')
+        return paths
+
+    def prepare_data(self, index: int) -> Optional[dict]:
+        """The pipeline's output; a missing ``segments_dir`` map raises a
+        FileNotFoundError that says how to write it."""
+        try:
+            return super().prepare_data(index)
+        except FileNotFoundError as error:
+            missing = str(getattr(error, 'filename', None) or '')
+            if self.segments_dir is None or not missing.startswith(
+                    osp.join(self.data_root, self.segments_dir, '')):
+                raise
+            raise FileNotFoundError(
+                f'Segment map {missing} does not exist (segments_dir='
+                f"'{self.segments_dir}'). Write superpixel maps with "
+                '`python tools/misc/generate_superpixel_segments.py --root '
+                f'{self.data_root} --out-dir {self.segments_dir}`, or set '
+                'segments_dir to a folder that holds the maps of these '
+                'images.') from error
 
     def parse_data_info(self, info: dict) -> dict:
         """Add occupancy/segment paths and stacked per-camera matrices."""
@@ -90,10 +135,13 @@ class NuScenesOccDataset(NuScenesDataset):
                     f'{self.data_root} --version ...`.')
         info = super().parse_data_info(info)
         info['occ_path'] = self._abs(info['occ_path'])
-        info['segment_paths'] = {
-            cam: self._abs(path)
-            for cam, path in info['segment_paths'].items()
-        }
+        if self.segments_dir is None:
+            info['segment_paths'] = {
+                cam: self._abs(path)
+                for cam, path in info['segment_paths'].items()
+            }
+        else:
+            info['segment_paths'] = self._segments_dir_paths(info)
         cams = list(info['images'])
         for cam in cams:
             info['images'][cam]['cam2img'] = pad_intrinsics(

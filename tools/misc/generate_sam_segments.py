@@ -18,15 +18,14 @@ Needs the ``segment_anything`` package and a local checkpoint; without them
 it prints how to get both and exits with code 2.
 """
 import argparse
-import glob
-import os
 import os.path as osp
 import sys
 
 import numpy as np
 
-CAMERA_TYPES = ('CAM_FRONT', 'CAM_FRONT_RIGHT', 'CAM_FRONT_LEFT', 'CAM_BACK',
-                'CAM_BACK_LEFT', 'CAM_BACK_RIGHT')
+from crossdistill.utils.segment_maps import (key_frame_images,
+                                             write_segment_maps)
+
 CHECKPOINT_URLS = {
     'vit_h':
     'https://dl.fbaipublicfiles.com/segment_anything/'
@@ -106,13 +105,9 @@ def main(argv=None) -> int:
         return MISSING_EXIT_CODE
 
     import torch
-    from PIL import Image
     from segment_anything import SamAutomaticMaskGenerator, sam_model_registry
 
-    images = []
-    for cam in CAMERA_TYPES:
-        images += sorted(
-            glob.glob(osp.join(args.root, 'samples', cam, '*.jpg')))
+    images = key_frame_images(args.root)
     if not images:
         print(
             f'generate_sam_segments: no images under {args.root}/samples/'
@@ -123,19 +118,10 @@ def main(argv=None) -> int:
     sam = sam_model_registry[args.model_type](checkpoint=args.checkpoint)
     generator = SamAutomaticMaskGenerator(sam.to(device),
                                           points_per_side=args.points_per_side)
-    written = 0
-    for path in images:
-        cam = osp.basename(osp.dirname(path))
-        stem = osp.splitext(osp.basename(path))[0]
-        out = osp.join(args.root, 'segments', cam, stem + '.png')
-        if osp.exists(out) and not args.overwrite:
-            continue
-        image = np.array(Image.open(path).convert('RGB'))
-        ids = label_map(generator.generate(image), image.shape[:2])
-        os.makedirs(osp.dirname(out), exist_ok=True)
-        Image.fromarray(ids).save(out + '.tmp.png')
-        os.replace(out + '.tmp.png', out)
-        written += 1
+    written = write_segment_maps(
+        images, args.root, 'segments',
+        lambda image: label_map(generator.generate(image), image.shape[:2]),
+        args.overwrite)
     print(f'{written} segment maps written under '
           f'{osp.join(args.root, "segments")} ({len(images)} images).')
     return 0

@@ -1,0 +1,14 @@
+# LiDAR + camera teacher (Swin-B camera branch) on Occ3D-nuScenes:
+# Table 1 "Teacher (ours)", Swin-B, 49.38 mIoU on val in the paper.
+_base_ = [
+    './_base_/models/bevfusion-occ_swin-b.py',
+    '../../../configs/_base_/datasets/nus-occ3d.py',
+    './_base_/schedules/adamw_24e.py',
+    '../../../configs/_base_/default_runtime.py'
+]
+# 4 samples per GPU on 8 GPUs (auto_scale_lr base_batch_size=32).
+train_dataloader = dict(batch_size=4, num_workers=4)
+default_hooks = dict(logger=dict(interval=50),
+                     checkpoint=dict(type='CheckpointHook',
+                                     interval=1,
+                                     max_keep_ckpts=3))

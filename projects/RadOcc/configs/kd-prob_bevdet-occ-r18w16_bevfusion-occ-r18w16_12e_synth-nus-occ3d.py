@@ -1,0 +1,12 @@
+# Table 3 "Hinton et al., Prob.": KL between teacher and student voxel
+# class distributions (camera-visible voxels).
+_base_ = ['./_base_/distillers/rendering-distiller_synth.py']
+
+model = dict(
+    distill_losses=dict(
+        loss_prob=dict(type='KLDivergenceLoss', tau=1.0, dim=1,
+                       loss_weight=1.0)),
+    loss_forward_mappings=dict(
+        loss_prob=dict(preds_S=dict(source='student', recorder='logits'),
+                       preds_T=dict(source='teacher', recorder='logits'),
+                       weight=dict(source='gt', field='mask_camera'))))

@@ -1,0 +1,13 @@
+# Table 3 "Hinton et al., Prob." (paper: 37.00 mIoU, +0.90 over the 36.10
+# baseline): KL between teacher and student voxel class distributions on
+# the camera-visible voxels.
+_base_ = ['./_base_/distillers/rendering-distiller_r50-24e.py']
+
+model = dict(
+    distill_losses=dict(
+        loss_prob=dict(type='KLDivergenceLoss', tau=1.0, dim=1,
+                       loss_weight=1.0)),
+    loss_forward_mappings=dict(
+        loss_prob=dict(preds_S=dict(source='student', recorder='logits'),
+                       preds_T=dict(source='teacher', recorder='logits'),
+                       weight=dict(source='gt', field='mask_camera'))))
