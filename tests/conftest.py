@@ -1,4 +1,4 @@
-"""Registration for every test and a tiny data set."""
+"""Registration for every test and the tiny data sets."""
 
 import pytest
 
@@ -15,3 +15,12 @@ def shapes_root(tmp_path_factory) -> str:
     generate_synth_shapes(root, num_train=16, num_val=4, image_size=64,
                           seed=1)
     return root
+
+
+@pytest.fixture(scope='session')
+def nusc_root(tmp_path_factory) -> str:
+    """The tiny synthetic nuScenes + Occ3D set (``driving_helpers.TINY``)
+    with its info files, shared by every test that reads it: a test that
+    writes into the set gets its own (a module fixture of this name)."""
+    from driving_helpers import tiny_nuscenes
+    return tiny_nuscenes(tmp_path_factory)

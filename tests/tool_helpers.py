@@ -1,5 +1,5 @@
 """Running the command-line tools from tests: a subprocess in the repository
-root, and a config that trains one short epoch on a tiny generated set."""
+root, and a config that trains short epochs on a tiny generated set."""
 import os
 import os.path as osp
 import subprocess
@@ -20,10 +20,15 @@ def run_tool(*args: str, timeout: int = 900) -> str:
     return proc.stdout
 
 
-def tiny_config(tmp_path, base: str, data_root: str, val_ann_file: str,
-                *extra: str, batch_size: Optional[int] = None) -> str:
-    """A config inheriting ``base`` (a path) that trains 1 short epoch on
-    ``data_root``; ``extra``: more config lines."""
+def tiny_config(tmp_path, base: str, data_root: str,
+                val_ann_file: Optional[str], *extra: str,
+                batch_size: Optional[int] = None, epochs: int = 1,
+                evaluator_data_root: bool = False) -> str:
+    """A config inheriting ``base`` (a path) that trains ``epochs`` short
+    epochs on ``data_root``, then validates and saves a checkpoint;
+    ``val_ann_file``: the evaluators' annotations under ``data_root``
+    (``None``: keep ``base``'s evaluators), also given ``data_root`` with
+    ``evaluator_data_root``; ``extra``: more config lines."""
     batch = '' if batch_size is None else f'batch_size={batch_size}, '
     lines = [
         f"_base_ = ['{base}']",
@@ -33,10 +38,17 @@ def tiny_config(tmp_path, base: str, data_root: str, val_ann_file: str,
         'train_dataloader = loader',
         'val_dataloader = loader',
         'test_dataloader = loader',
-        f"val_evaluator = dict(ann_file=data_root + '{val_ann_file}')",
-        'test_evaluator = val_evaluator',
-        'train_cfg = dict(max_epochs=1, val_interval=1)',
-        'default_hooks = dict(checkpoint=dict(interval=1), '
+    ]
+    if val_ann_file is not None:
+        root = 'data_root=data_root, ' if evaluator_data_root else ''
+        lines += [
+            f"val_evaluator = dict({root}ann_file=data_root + "
+            f"'{val_ann_file}')",
+            'test_evaluator = val_evaluator',
+        ]
+    lines += [
+        f'train_cfg = dict(max_epochs={epochs}, val_interval={epochs})',
+        f'default_hooks = dict(checkpoint=dict(interval={epochs}), '
         'logger=dict(interval=1))',
     ] + list(extra)
     path = tmp_path / f'tiny_{osp.basename(base)}'

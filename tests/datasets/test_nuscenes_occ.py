@@ -14,24 +14,18 @@ from crossdistill.datasets.converters.nuscenes import (
     CAMERA_TYPES, create_nuscenes_occ_infos)
 from crossdistill.datasets.nuscenes_occ import (NUSCENES_DATA_PREFIX,
                                                 NuScenesOccDataset)
+from driving_helpers import TINY as SHARED_TINY
+from driving_helpers import tiny_nuscenes
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TINY = dict(num_scenes=2,
-            samples_per_scene=2,
-            image_size=(128, 72),
-            sweeps=1,
-            lidar_azimuths=512,
-            seed=5)
+# This module's own set: 2 samples a scene (the shared one has 1), 128x72.
+TINY = dict(SHARED_TINY, samples_per_scene=2, image_size=(128, 72), seed=5)
 
 
 @pytest.fixture(scope='module')
 def nusc_root(tmp_path_factory) -> str:
     """A tiny synthetic set (one mini_train, one mini_val scene) + infos."""
-    from crossdistill.synth.driving import generate_synth_nuscenes
-    root = str(tmp_path_factory.mktemp('synth-nus') / 'data')
-    generate_synth_nuscenes(root, progress=False, **TINY)
-    create_nuscenes_occ_infos(root, 'v1.0-mini')
-    return root
+    return tiny_nuscenes(tmp_path_factory, **TINY)
 
 
 @pytest.fixture(scope='module')

@@ -13,22 +13,16 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from crossdistill.datasets.converters.nuscenes import (
-    CAMERA_TYPES, create_nuscenes_occ_infos)
+from crossdistill.datasets.converters.nuscenes import CAMERA_TYPES
 from crossdistill.datasets.nuscenes_occ import NuScenesOccDataset
 from crossdistill.registry import DATASETS, TRANSFORMS
 from crossdistill.transforms import LoadSegmentMaps, MultiViewImageAug
+from driving_helpers import TINY
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TINY = dict(num_scenes=2,
-            samples_per_scene=1,
-            image_size=(160, 90),
-            sweeps=1,
-            lidar_azimuths=512,
-            seed=7)
 N_SEGMENTS = 50
 SLIC_CONFIG = ('projects/RadOcc/configs/radocc-rsc-slic_bevdet-occ-r18w16_'
-               'bevfusion-occ-r18w16_12e_synth-nus-occ3d.py')
+               'bevfusion-occ-r18w16_6e_synth-nus-occ3d.py')
 
 
 def _tool() -> ModuleType:
@@ -45,12 +39,11 @@ def _pngs(root: str, out_dir: str = 'segments_slic') -> list:
 
 
 @pytest.fixture(scope='module')
-def nusc_root(tmp_path_factory) -> str:
-    """A tiny synthetic set with its info files and SLIC superpixels."""
-    from crossdistill.synth.driving import generate_synth_nuscenes
+def nusc_root(nusc_root, tmp_path_factory) -> str:
+    """A copy of the tiny synthetic set (conftest.py) with its info files
+    and SLIC superpixels: the tests write into it."""
     root = str(tmp_path_factory.mktemp('synth-nus') / 'data')
-    generate_synth_nuscenes(root, progress=False, **TINY)
-    create_nuscenes_occ_infos(root, 'v1.0-mini')
+    shutil.copytree(nusc_root, root)
     assert _tool().main(['--root', root, '--n-segments', str(N_SEGMENTS)]) \
         == 0
     return root

@@ -4,7 +4,6 @@ extract -> test round trip on a tiny synthetic nuScenes + Occ3D set."""
 import copy
 import os.path as osp
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -13,62 +12,34 @@ import torch.nn.functional as F
 from mmdet3d.structures import Det3DDataSample
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
 from torch import nn
 
 import projects.RadOcc.radocc  # noqa: F401  (registers the modules)
-from crossdistill.datasets.converters.nuscenes import \
-    create_nuscenes_occ_infos
 from crossdistill.registry import DATASETS, MODELS
+from driving_helpers import (build, distill_extract_test, preprocess,
+                             train_teacher)
 from projects.RadOcc.radocc import (BEVDetOcc, BEVFusionOcc, OccupancyDecoder,
                                     RenderingDistiller)
 from projects.RadOcc.radocc.bevdet_occ import stack_gt_occ
-from tool_helpers import REPO, run_tool
+from tool_helpers import REPO, tiny_config
 
 CONFIGS = osp.join(REPO, 'projects', 'RadOcc', 'configs')
-STUDENT = 'bevdet-occ_r18w16_12e_synth-nus-occ3d'
-TEACHER = 'bevfusion-occ_r18w16_12e_synth-nus-occ3d'
-RADOCC = ('radocc_bevdet-occ-r18w16_bevfusion-occ-r18w16_12e_'
+STUDENT = 'bevdet-occ_r18w16_6e_synth-nus-occ3d'
+TEACHER = 'bevfusion-occ_r18w16_6e_synth-nus-occ3d'
+RADOCC = ('radocc_bevdet-occ-r18w16_bevfusion-occ-r18w16_6e_'
           'synth-nus-occ3d')
 RENDER_LOSSES = ('distill.loss_rdc', 'distill.loss_sad',
                  'distill.loss_rsc_kl')
 FREE = 17
-# The tiny set of tests/transforms/test_occ_transforms.py: 1 train and
-# 1 val sample of 6 x 160x90 images.
-TINY = dict(num_scenes=2,
-            samples_per_scene=1,
-            image_size=(160, 90),
-            sweeps=1,
-            lidar_azimuths=512,
-            seed=7)
 
 
 def cfg_path(name: str) -> str:
     return osp.join(CONFIGS, name + '.py')
 
 
-def build(model_cfg, seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    with DefaultScope.overwrite_default_scope('crossdistill'):
-        return MODELS.build(copy.deepcopy(model_cfg))
-
-
-def preprocess(model: nn.Module, samples, training: bool = True) -> dict:
-    return model.data_preprocessor(pseudo_collate(copy.deepcopy(samples)),
-                                   training)
-
-
 # ---------------------------------------------------------------- fixtures
-@pytest.fixture(scope='module')
-def nusc_root(tmp_path_factory) -> str:
-    from crossdistill.synth.driving import generate_synth_nuscenes
-    root = str(tmp_path_factory.mktemp('synth-nus') / 'data')
-    generate_synth_nuscenes(root, progress=False, **TINY)
-    create_nuscenes_occ_infos(root, 'v1.0-mini')
-    return root
-
-
+# nusc_root (conftest.py): the tiny synthetic nuScenes + Occ3D set.
 @pytest.fixture(scope='module')
 def train_sample(nusc_root) -> dict:
     """The training sample through the student config's train pipeline."""
@@ -387,25 +358,35 @@ def test_gt_source_pools_the_visible_occupied_voxels(radocc_cfg):
     assert torch.equal(visible, mask.float())
 
 
+def test_rendered_logits_are_free_outside_the_camera_mask(radocc_cfg):
+    """visible_only: an occupied but invisible voxel renders nothing; the
+    class-weight prior correction subtracts log w from the logits."""
+    cfg = copy.deepcopy(radocc_cfg.model)
+    model = build(cfg)
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(1, 18, 200, 200, 16, generator=gen)
+    visible = torch.rand(1, 200, 200, 16, generator=gen) < 0.5
+    weights = torch.tensor(cfg.class_weight)
+    out = model._rendered_logits(logits, visible)
+    inside = visible[:, None].expand_as(logits)
+    adjusted = logits - weights.log().view(1, -1, 1, 1, 1)
+    assert torch.allclose(out[inside], adjusted[inside])
+    p_free = out.softmax(dim=1)[:, FREE]
+    assert (p_free[~visible] > 1 - 1e-6).all()
+    # A wall of occupied voxels the cameras cannot see stops no ray.
+    fields = model.renderer.voxel_fields(out)
+    assert fields[:, 0][~visible].abs().max() < 1e-9
+    model.visible_only = False
+    model.logit_adjustment = None
+    assert torch.equal(model._rendered_logits(logits, None), logits)
+
+
 # -------------------------------------------------------------- the tools
 def occ_config(tmp_path, name: str, data_root: str, *extra: str) -> str:
     """A project config trained 2 iterations (2 epochs of the 1 training
     sample) on ``data_root``, validated with its ``Occ3DMetric``."""
-    lines = [
-        f"_base_ = ['{cfg_path(name)}']",
-        f"data_root = '{data_root}/'",
-        'loader = dict(batch_size=1, num_workers=0, '
-        'persistent_workers=False, dataset=dict(data_root=data_root))',
-        'train_dataloader = loader',
-        'val_dataloader = loader',
-        'test_dataloader = loader',
-        'train_cfg = dict(max_epochs=2, val_interval=2)',
-        'default_hooks = dict(checkpoint=dict(interval=2), '
-        'logger=dict(interval=1))',
-    ] + list(extra)
-    path = tmp_path / f'tiny_{name}.py'
-    path.write_text('\n'.join(lines) + '\n')
-    return str(path)
+    return tiny_config(tmp_path, cfg_path(name), data_root, None, *extra,
+                       batch_size=1, epochs=2)
 
 
 def miou(log: str) -> str:
@@ -418,48 +399,15 @@ def miou(log: str) -> str:
 @pytest.fixture(scope='module')
 def teacher_ckpt(nusc_root, tmp_path_factory) -> str:
     tmp_path = tmp_path_factory.mktemp('radocc-teacher')
-    config = occ_config(tmp_path, TEACHER, nusc_root)
-    log = run_tool(sys.executable, 'tools/train.py', config, '--work-dir',
-                   str(tmp_path / 'work'))
-    miou(log)
-    ckpt = tmp_path / 'work' / 'epoch_2.pth'
-    assert torch.load(ckpt, map_location='cpu')['meta']['iter'] == 2
-    return str(ckpt)
+    return train_teacher(tmp_path, occ_config(tmp_path, TEACHER, nusc_root),
+                         miou)
 
 
 def test_train_distill_extract_test_round_trip(nusc_root, teacher_ckpt,
                                                tmp_path):
     kd = occ_config(tmp_path, RADOCC, nusc_root)
     student = occ_config(tmp_path, STUDENT, nusc_root)
-    work = tmp_path / 'kd'
-    log = run_tool(sys.executable, 'tools/train.py', kd, '--work-dir',
-                   str(work), '--cfg-options',
-                   f'model.teacher_ckpt={teacher_ckpt}')
-    for name in RENDER_LOSSES:
-        assert name in log, name
-    ckpt = work / 'epoch_2.pth'
-    checkpoint = torch.load(ckpt, map_location='cpu')
-    assert checkpoint['meta']['iter'] == 2
-    state = checkpoint['state_dict']
-    teacher_state = torch.load(teacher_ckpt, map_location='cpu')['state_dict']
-    # The frozen teacher is saved unchanged.
-    for key, value in teacher_state.items():
-        assert torch.equal(state['teacher.' + key], value), key
-
-    student_ckpt = tmp_path / 'student.pth'
-    run_tool(sys.executable, 'tools/model_converters/extract_student.py',
-             str(ckpt), str(student_ckpt))
-    extracted = torch.load(student_ckpt, map_location='cpu')['state_dict']
-    student_keys = {k[len('student.'):] for k in state
-                    if k.startswith('student.')}
-    assert set(extracted) == student_keys
-    assert 'occ_head.classifier.weight' in extracted
-    out = run_tool(sys.executable, 'tools/test.py', student,
-                   str(student_ckpt), '--work-dir',
-                   str(tmp_path / 'eval_student'))
-    student_miou = miou(out)
-    out_kd = run_tool(sys.executable, 'tools/test.py', kd, str(ckpt),
-                      '--work-dir', str(tmp_path / 'eval_kd'),
-                      '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}')
-    assert miou(out_kd) == student_miou
+    student_miou = distill_extract_test(tmp_path, kd, student, teacher_ckpt,
+                                        RENDER_LOSSES,
+                                        'occ_head.classifier.weight', miou)
     assert np.isfinite(float(student_miou))

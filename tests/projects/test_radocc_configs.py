@@ -3,7 +3,6 @@ every config loads and its model builds on CPU (no pretrained weights are
 loaded: init_weights is never called), each distiller row carries the
 losses of its table row, and the real-data configs have the paper's
 settings and consistent shapes."""
-import copy
 import glob
 import os.path as osp
 
@@ -12,10 +11,9 @@ import pytest
 import torch
 from mmdet3d.structures import Det3DDataSample
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 import projects.RadOcc.radocc  # noqa: F401  (registers the modules)
-from crossdistill.registry import MODELS
+from driving_helpers import build
 from projects.RadOcc.radocc import (BEVDetOcc, BEVFusionOcc,
                                     RenderingDistiller)
 from tool_helpers import REPO
@@ -24,7 +22,7 @@ CONFIGS = osp.join(REPO, 'projects', 'RadOcc', 'configs')
 NAMES = sorted(
     osp.basename(f)[:-3] for f in glob.glob(osp.join(CONFIGS, '*.py')))
 REAL_SUFFIX = '_24e_occ3d-nus'
-SYNTH_SUFFIX = '_12e_synth-nus-occ3d'
+SYNTH_SUFFIX = '_6e_synth-nus-occ3d'
 OCC3D_GRID = (200, 200, 16)
 SWIN_B_URL = ('https://github.com/SwinTransformer/storage/releases/download/'
               'v1.0.0/swin_base_patch4_window12_384_22k.pth')
@@ -81,12 +79,6 @@ REAL = [n for n in NAMES if n.endswith(REAL_SUFFIX)]
 
 def load(name: str) -> Config:
     return Config.fromfile(osp.join(CONFIGS, name + '.py'))
-
-
-def build(model_cfg) -> torch.nn.Module:
-    torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('crossdistill'):
-        return MODELS.build(copy.deepcopy(model_cfg))
 
 
 def student_cfg(cfg: Config):

@@ -9,8 +9,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from PIL import Image
 
-from crossdistill.datasets.converters.nuscenes import (
-    CAMERA_TYPES, create_nuscenes_occ_infos)
+from crossdistill.datasets.converters.nuscenes import CAMERA_TYPES
 from crossdistill.datasets.nuscenes_occ import NuScenesOccDataset
 from crossdistill.registry import DATASETS, MODELS, TRANSFORMS
 from crossdistill.transforms import (LoadOccupancyGT, LoadSegmentMaps,
@@ -19,23 +18,9 @@ from crossdistill.transforms import (LoadOccupancyGT, LoadSegmentMaps,
 from crossdistill.transforms.depth import project_to_image
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TINY = dict(num_scenes=2,
-            samples_per_scene=1,
-            image_size=(160, 90),
-            sweeps=1,
-            lidar_azimuths=512,
-            seed=7)
 
 
-@pytest.fixture(scope='module')
-def nusc_root(tmp_path_factory) -> str:
-    from crossdistill.synth.driving import generate_synth_nuscenes
-    root = str(tmp_path_factory.mktemp('synth-nus') / 'data')
-    generate_synth_nuscenes(root, progress=False, **TINY)
-    create_nuscenes_occ_infos(root, 'v1.0-mini')
-    return root
-
-
+# nusc_root (conftest.py): the tiny synthetic nuScenes + Occ3D set.
 @pytest.fixture(scope='module')
 def raw_info(nusc_root) -> dict:
     """Data info with the LiDAR points and the original images loaded."""

@@ -4,9 +4,9 @@
     python tools/analysis_tools/summarize_demo.py work_dirs/demo
 """
 import argparse
-import glob
-import json
 import os.path as osp
+
+from crossdistill.utils.demo_report import latest_metrics
 
 ROWS = (('teacher (R18, 128-ch FPN)', 'eval_teacher'),
         ('student baseline (R18)', 'eval_baseline'),
@@ -15,20 +15,19 @@ METRICS = ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_s',
            'coco/bbox_mAP_m', 'coco/bbox_mAP_l')
 
 
-def latest_metrics(eval_dir: str) -> dict:
-    files = sorted(glob.glob(osp.join(eval_dir, '*', '*.json')))
-    if not files:
+def metrics_of(eval_dir: str) -> dict:
+    metrics = latest_metrics(eval_dir)
+    if metrics is None:
         raise FileNotFoundError(f'No metrics json under {eval_dir}: run '
                                 'tools/test.py with --work-dir there first.')
-    with open(files[-1]) as f:
-        return json.load(f)
+    return metrics
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir')
     args = parser.parse_args()
-    results = {name: latest_metrics(osp.join(args.work_dir, sub))
+    results = {name: metrics_of(osp.join(args.work_dir, sub))
                for name, sub in ROWS}
     header = ['model'] + [m.split('/')[-1] for m in METRICS]
     print('Synthetic shapes set (val), COCO bbox metrics:')

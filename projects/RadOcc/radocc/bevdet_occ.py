@@ -26,13 +26,14 @@ model here sees the key frame only (see the project README).
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmcv.ops import Voxelization
 from mmdet3d.models.detectors import Base3DDetector
 from mmdet3d.structures import Det3DDataSample
 from torch import Tensor, nn
 
+from crossdistill.models.multiview_features import (batch_voxelize,
+                                                    multiview_image_features)
 from crossdistill.models.view_transforms import collect_camera_params
 from crossdistill.registry import MODELS
 
@@ -96,21 +97,10 @@ class BEVDetOcc(Base3DDetector):
 
     # ------------------------------------------------------------ features
     def extract_img_feat(self, imgs: Tensor) -> Tensor:
-        """(B, N, 3, H, W) -> (B, N, C, h, w) at the neck's first level.
-
-        Like BEVDet's one-output FPN, a single map is lifted: the first
-        level, with the coarser neck outputs upsampled (nearest) and added,
-        so that every neck parameter takes part (DDP needs no
-        ``find_unused_parameters``).
-        """
-        batch, num_cams = imgs.shape[:2]
-        feats = self.img_neck(self.img_backbone(imgs.flatten(0, 1)))
-        if not isinstance(feats, (list, tuple)):
-            feats = [feats]
-        feat = feats[0]
-        for coarse in feats[1:]:
-            feat = feat + F.interpolate(coarse, size=feat.shape[-2:])
-        return feat.view(batch, num_cams, *feat.shape[1:])
+        """(B, N, 3, H, W) -> (B, N, C, h, w), see
+        :func:`~crossdistill.models.multiview_image_features`."""
+        return multiview_image_features(self.img_backbone, self.img_neck,
+                                        imgs)
 
     def extract_camera_volume(
             self, inputs: Dict,
@@ -234,15 +224,12 @@ class BEVFusionOcc(BEVDetOcc):
                  data_samples: Sequence[Det3DDataSample]
                  ) -> Tuple[Tensor, Tensor, Tensor]:
         """Hard-voxelise ego-frame points; coors are (batch, z, y, x)."""
-        voxels, coors, num_points = [], [], []
-        for i, (pts, sample) in enumerate(zip(points, data_samples)):
+        ego_points = []
+        for pts, sample in zip(points, data_samples):
             lidar2ego = pts.new_tensor(sample.metainfo['lidar2ego'])
             xyz = pts[:, :3] @ lidar2ego[:3, :3].T + lidar2ego[:3, 3]
-            v, c, n = self.pts_voxel_layer(torch.cat([xyz, pts[:, 3:]], 1))
-            voxels.append(v)
-            coors.append(F.pad(c, (1, 0), value=i))
-            num_points.append(n)
-        return torch.cat(voxels), torch.cat(coors), torch.cat(num_points)
+            ego_points.append(torch.cat([xyz, pts[:, 3:]], dim=1))
+        return batch_voxelize(self.pts_voxel_layer, ego_points)
 
     def extract_lidar_volume(
             self, points: Sequence[Tensor],

@@ -10,7 +10,9 @@ Per training step (RadOcc Sec. "Rendering Assisted Distillation"):
    intrinsics, extrinsics and image-augmentation matrices
    (:func:`~crossdistill.rendering.sample_rays`), with ``num_samples``
    stratified samples between ``near`` and ``far`` clipped to the grid;
-3. both volumes are rendered with these identical samples
+3. both volumes (prior-corrected when the models were trained with class
+   weights, free outside the camera-visible voxels) are rendered with these
+   identical samples
    (:class:`~crossdistill.rendering.VoxelVolumeRenderer`): depth, semantics,
    ray weights and opacity;
 4. the configured losses read them through ``loss_forward_mappings``.
@@ -31,7 +33,7 @@ mapping spec may name:
 Rendering runs only when a loss asks for a rendered value, so the voxel-KD
 and feature baselines of Table 3 cost no rendering.
 """
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -51,6 +53,8 @@ EXTRA_SOURCES = (*RENDER_SOURCES, 'rays', 'gt')
 RENDER_FIELDS = RenderOutputs._fields
 RAY_FIELDS = ('segments', 'cam_ids')
 GT_FIELDS = ('mask_camera', 'occupied')
+# A logit that makes a voxel certainly free (p_free = 1 - 1e-17 · C).
+FREE_LOGIT = 40.0
 
 
 @MODELS.register_module()
@@ -67,6 +71,16 @@ class RenderingDistiller(SingleTeacherDistiller):
         near (float): first sample distance (m).
         far (float): last sample distance (m).
         jitter (bool): random sample positions within their bins.
+        visible_only (bool): render only the camera-visible voxels of the
+            GT mask: elsewhere both volumes are made free (σ = 0). Neither
+            network is supervised outside ``mask_camera``, so its
+            predictions there (e.g. the ego car's own voxels, which every
+            ray crosses first) are arbitrary and would stop the rays.
+        class_weight (Sequence[float], optional): the class weights of the
+            models' occupancy cross-entropy. A weighted CE is minimised by
+            ``p̂_c ∝ w_c p_c``, which under-estimates p_free and makes every
+            voxel semi-opaque; the logits are rendered prior-corrected,
+            ``logits - log w`` (logit adjustment, Menon et al. 2021).
         **kwargs: :class:`SingleTeacherDistiller` arguments.
     """
 
@@ -78,6 +92,8 @@ class RenderingDistiller(SingleTeacherDistiller):
                  near: float = 0.5,
                  far: float = 60.0,
                  jitter: bool = True,
+                 visible_only: bool = True,
+                 class_weight: Optional[Sequence[float]] = None,
                  **kwargs) -> None:
         self.logits_recorder = logits_recorder
         super().__init__(**kwargs)
@@ -87,6 +103,9 @@ class RenderingDistiller(SingleTeacherDistiller):
         self.near = near
         self.far = far
         self.jitter = jitter
+        self.visible_only = visible_only
+        self.logit_adjustment = (None if class_weight is None else
+                                 torch.tensor(class_weight).log())
         self._step_cache: Dict[str, object] = {}
 
     def _check_spec(self, where: str, spec: Dict) -> None:
@@ -158,9 +177,24 @@ class RenderingDistiller(SingleTeacherDistiller):
             teacher = self.teacher_recorders[self.logits_recorder].get(0)
             if self.detach_teacher:
                 teacher = teacher.detach()
-            self._step_cache['render'] = (self.renderer(student, samples),
-                                          self.renderer(teacher, samples))
+            visible = (stack_gt_occ(data_samples, 'mask_camera').bool()
+                       if self.visible_only else None)
+            self._step_cache['render'] = tuple(
+                self.renderer(self._rendered_logits(logits, visible),
+                              samples) for logits in (student, teacher))
         return self._step_cache['render']
+
+    def _rendered_logits(self, logits: Tensor,
+                         visible: Optional[Tensor]) -> Tensor:
+        """Prior-corrected logits, free outside the camera-visible voxels."""
+        if self.logit_adjustment is not None:
+            logits = logits - self.logit_adjustment.to(logits).view(
+                1, -1, 1, 1, 1)
+        if visible is not None:
+            free = torch.zeros_like(logits[:1, :, :1, :1, :1])
+            free[:, self.renderer.free_index] = FREE_LOGIT
+            logits = torch.where(visible[:, None], logits, free)
+        return logits
 
     def _ray_fields(self, data_samples: List[Det3DDataSample]
                     ) -> Dict[str, Tensor]:

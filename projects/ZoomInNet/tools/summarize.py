@@ -12,52 +12,26 @@ seeds found) and the FLOPs/latency that
 """
 import argparse
 import glob
-import json
 import os.path as osp
-import re
-import statistics
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import cv2
 import numpy as np
+
+from crossdistill.utils.demo_report import (mean_std, parse_benchmark,
+                                            seed_metrics)
 
 ROWS = (('tnet', 'TNet (2x image)'), ('snet', 'SNet (1x image)'),
         ('la', 'SNet + LA'), ('la-cskd', 'SNet + LA + CSKD'),
         ('fa', 'SNet + FA'), ('fa-cskd', 'SNet + FA + CSKD'))
 METRICS = (('coco/bbox_mAP', 'mAP'), ('coco/bbox_mAP_s', 'AP_S'),
            ('coco/bbox_mAP_m', 'AP_M'), ('coco/bbox_mAP_l', 'AP_L'))
-FLOP_UNITS = {'': 1e-9, 'K': 1e-6, 'M': 1e-3, 'G': 1.0, 'T': 1e3}
-
-
-def seed_metrics(work_dir: str, row: str) -> Dict[str, dict]:
-    """``{seed dir: metrics}`` of the latest test run in each seed's dir
-    (empty for a row the demo did not run)."""
-    found = {}
-    for eval_dir in sorted(glob.glob(osp.join(work_dir, f'eval_{row}_s*'))):
-        files = sorted(glob.glob(osp.join(eval_dir, '*', '*.json')))
-        if files:
-            with open(files[-1]) as f:
-                found[osp.basename(eval_dir)] = json.load(f)
-    return found
-
-
-def benchmark(work_dir: str, row: str) -> Dict[str, Optional[float]]:
-    path = osp.join(work_dir, f'bench_{row}.txt')
-    text = open(path).read() if osp.isfile(path) else ''
-    flops = re.search(r'FLOPs: ([\d.]+)([KMGT]?)', text)
-    latency = re.search(r'latency: ([\d.]+) ms', text)
-    return dict(
-        gflops=float(flops.group(1)) * FLOP_UNITS[flops.group(2)]
-        if flops else None,
-        latency=float(latency.group(1)) if latency else None)
 
 
 def cell(values: List[float]) -> str:
     if all(v < 0 for v in values):  # COCO's -1: no GT of that size
         return 'n/a'
-    if len(values) == 1:
-        return f'{values[0]:.3f}'
-    return f'{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}'
+    return mean_std(values)
 
 
 def table(work_dir: str) -> str:
@@ -70,7 +44,7 @@ def table(work_dir: str) -> str:
         runs = seed_metrics(work_dir, row)
         if not runs:
             continue
-        bench = benchmark(work_dir, row)
+        bench = parse_benchmark(osp.join(work_dir, f'bench_{row}.txt'))
         cells = [cell([m[key] for m in runs.values()]) for key, _ in METRICS]
         extra = [
             f'{bench["gflops"]:.3f}' if bench['gflops'] is not None else '-',

@@ -1,8 +1,8 @@
 # The frozen LiDAR + camera teacher and the camera student of the synthetic
 # demo in a RenderingDistiller; each Table 3-5 config adds its losses.
 # Train the teacher first, then pass its checkpoint:
-#   --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_12.pth
-_base_ = ['../../bevdet-occ_r18w16_12e_synth-nus-occ3d.py']
+#   --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_6.pth
+_base_ = ['../../bevdet-occ_r18w16_6e_synth-nus-occ3d.py']
 
 student = {{_base_.model}}
 model = dict(
@@ -10,9 +10,9 @@ model = dict(
     type='RenderingDistiller',
     student=student,
     teacher=('projects/RadOcc/configs/'
-             'bevfusion-occ_r18w16_12e_synth-nus-occ3d.py'),
-    teacher_ckpt=('work_dirs/bevfusion-occ_r18w16_12e_synth-nus-occ3d/'
-                  'epoch_12.pth'),
+             'bevfusion-occ_r18w16_6e_synth-nus-occ3d.py'),
+    teacher_ckpt=('work_dirs/bevfusion-occ_r18w16_6e_synth-nus-occ3d/'
+                  'epoch_6.pth'),
     teacher_mode='frozen',
     student_inputs=['img'],
     teacher_inputs=['img', 'points'],
@@ -22,17 +22,24 @@ model = dict(
     teacher_recorders=dict(
         logits=dict(type='ModuleOutputs', source='occ_head'),
         volume=dict(type='ModuleOutputs', source='fuser')),
-    # Occ3D grid, density from p_free, trilinear lookup, rendered logits.
+    # Occ3D grid, density from p_free, rendered logits; nearest-voxel
+    # lookup (about 3x cheaper forward + backward than trilinear on CPU; the
+    # Occ3D-nuScenes configs use trilinear).
     renderer=dict(type='VoxelVolumeRenderer',
                   point_cloud_range=[-40.0, -40.0, -1.0, 40.0, 40.0, 5.4],
                   voxel_size=0.4,
                   free_index=17,
-                  interpolation='trilinear',
+                  interpolation='nearest',
                   semantic_type='logits'),
     logits_recorder='logits',
-    # 128 x 352 x 6 = 270k pixels; 4096 rays (1.5 %) x 64 samples per sample.
-    num_rays=4096,
-    num_samples=64,
+    # Render only camera-visible voxels, with the logits corrected for the
+    # occupancy loss's class weights (RenderingDistiller docstring).
+    visible_only=True,
+    class_weight={{_base_.model.loss_occ.class_weight}},
+    # 128 x 352 x 6 = 270k pixels: 2048 rays (0.8 %) x 48 samples per
+    # sample and step, the samples spread over each ray's part in the grid.
+    num_rays=2048,
+    num_samples=48,
     near=0.5,
     far=60.0,
     distill_losses=dict(),

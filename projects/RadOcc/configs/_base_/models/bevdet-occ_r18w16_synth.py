@@ -42,8 +42,15 @@ model = dict(
                   num_blocks=2,
                   num_classes=18,
                   upsample=2),
+    # ENet-style weights 1 / ln(1.2 + f_c) of the synthetic training split:
+    #   python projects/RadOcc/tools/occ_class_weights.py \
+    #       data/synth-nuscenes/nuscenes_infos_train.pkl
     loss_occ=dict(type='mmdet.CrossEntropyLoss',
                   use_sigmoid=False,
+                  class_weight=[
+                      5.48, 5.47, 5.47, 5.44, 5.37, 5.46, 5.48, 5.47, 5.48,
+                      5.40, 5.41, 5.11, 5.41, 5.32, 5.23, 5.12, 5.29, 1.33
+                  ],
                   loss_weight=1.0),
     loss_depth=dict(type='LSSDepthLoss',
                     depth_bounds=depth_bounds,

@@ -8,7 +8,7 @@
 # the segment folder.
 _base_ = [
     './radocc-rsc_bevdet-occ-r18w16_bevfusion-occ-r18w16_'
-    '12e_synth-nus-occ3d.py'
+    '6e_synth-nus-occ3d.py'
 ]
 
 train_dataloader = dict(dataset=dict(segments_dir='segments_slic'))

@@ -1,0 +1,32 @@
+# The frozen BEVFusion teacher and the single-modal camera student
+# BEVFusion-C on nuScenes in a SimDistillDistiller (Table 2 rows a, c); the
+# rows add their terms. The student's one BEV (F_Cbev, the decoder's input)
+# is compared with a teacher BEV of another width through a connector (3x3
+# conv-BN-ReLU, the simulated student's adapter), dropped when the student
+# is extracted.
+_base_ = ['../../bevfusion-c_swin-t_20e_nus-det.py']
+
+student = {{_base_.model}}
+model = dict(
+    _delete_=True,
+    type='SimDistillDistiller',
+    student=student,
+    teacher='projects/SimDistill/configs/bevfusion_swin-t_20e_nus-det.py',
+    teacher_ckpt='work_dirs/bevfusion_swin-t_20e_nus-det/epoch_20.pth',
+    teacher_mode='frozen',
+    student_inputs=['img'],
+    teacher_inputs=['img', 'points'],
+    student_recorders=dict(
+        camera=dict(type='MethodOutputs', source='extract_camera_bev')),
+    teacher_recorders=dict(
+        lidar=dict(type='MethodOutputs', source='extract_lidar_bev'),
+        fused=dict(type='ModuleOutputs', source='fuser')),
+    distill_losses=dict(),
+    loss_forward_mappings=dict())
+# The teacher's LiDAR and fused BEVs both have 256 channels.
+adapter = dict(type='ConvConnector',
+               in_channels={{_base_.camera_channels}},
+               out_channels=256,
+               kernel_size=3,
+               norm_cfg=dict(type='BN'),
+               act_cfg=dict(type='ReLU'))

@@ -1,0 +1,46 @@
+"""The demos' report helpers on hand-written tool outputs."""
+import json
+import os
+
+import pytest
+
+from crossdistill.utils.demo_report import (latest_metrics, mean_std,
+                                            parse_benchmark, seed_metrics)
+
+
+def _write_metrics(eval_dir, stamp: str, metrics: dict) -> None:
+    os.makedirs(eval_dir / stamp)
+    (eval_dir / stamp / f'{stamp}.json').write_text(json.dumps(metrics))
+
+
+def test_latest_and_seed_metrics(tmp_path):
+    assert latest_metrics(str(tmp_path / 'eval_x_s0')) is None
+    _write_metrics(tmp_path / 'eval_x_s0', '20260101_000000', {'mIoU': 1.0})
+    _write_metrics(tmp_path / 'eval_x_s0', '20260102_000000', {'mIoU': 2.0})
+    _write_metrics(tmp_path / 'eval_x_s1', '20260101_000000', {'mIoU': 4.0})
+    os.makedirs(tmp_path / 'eval_x_s2')  # a run that wrote nothing
+    assert latest_metrics(str(tmp_path / 'eval_x_s0')) == {'mIoU': 2.0}
+    assert seed_metrics(str(tmp_path), 'x') == {
+        'eval_x_s0': {'mIoU': 2.0},
+        'eval_x_s1': {'mIoU': 4.0}
+    }
+    assert seed_metrics(str(tmp_path), 'y') == {}
+
+
+def test_parse_benchmark(tmp_path):
+    path = tmp_path / 'bench.txt'
+    path.write_text('parameters (student): 0.77 M\n'
+                    'parameters (teacher): 0.93 M\n'
+                    'FLOPs: 512.5M (one sample)\n'
+                    'latency: 123.4 ms/sample (median of 20)\n')
+    bench = parse_benchmark(str(path))
+    assert bench['params'] == pytest.approx(0.77)
+    assert bench['gflops'] == pytest.approx(0.5125)
+    assert bench['latency'] == pytest.approx(123.4)
+    assert parse_benchmark(str(tmp_path / 'missing.txt')) == dict(
+        gflops=None, latency=None, params=None)
+
+
+def test_mean_std():
+    assert mean_std([1.23456]) == '1.235'
+    assert mean_std([1.0, 3.0], digits=1) == '2.0 ± 1.4'
