@@ -4,6 +4,7 @@ extract -> test round trip on a tiny synthetic nuScenes + Occ3D set."""
 import copy
 import os.path as osp
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from driving_helpers import (build, distill_extract_test, preprocess,
 from projects.RadOcc.radocc import (BEVDetOcc, BEVFusionOcc, OccupancyDecoder,
                                     RenderingDistiller)
 from projects.RadOcc.radocc.bevdet_occ import stack_gt_occ
-from tool_helpers import REPO, tiny_config
+from tool_helpers import REPO, run_tool, tiny_config
 
 CONFIGS = osp.join(REPO, 'projects', 'RadOcc', 'configs')
 STUDENT = 'bevdet-occ_r18w16_6e_synth-nus-occ3d'
@@ -411,3 +412,17 @@ def test_train_distill_extract_test_round_trip(nusc_root, teacher_ckpt,
                                         RENDER_LOSSES,
                                         'occ_head.classifier.weight', miou)
     assert np.isfinite(float(student_miou))
+
+
+def test_check_rendering_tool(nusc_root, teacher_ckpt, tmp_path):
+    """The ground-truth volume renders the LiDAR depth along the
+    distiller's rays (ratio near 1); the teacher line is printed too."""
+    kd = occ_config(tmp_path, RADOCC, nusc_root)
+    log = run_tool(sys.executable, 'projects/RadOcc/tools/check_rendering.py',
+                   kd, '--teacher-ckpt', teacher_ckpt, '--batches', '1')
+    ratios = dict(re.findall(
+        r'batch 0 +(ground truth|teacher): rendered / LiDAR depth ([\d.]+)',
+        log))
+    assert set(ratios) == {'ground truth', 'teacher'}, log[-2000:]
+    assert 0.9 < float(ratios['ground truth']) < 1.1
+    assert float(ratios['teacher']) > 0
