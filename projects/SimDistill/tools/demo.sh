@@ -115,8 +115,9 @@ lane_b "$@" & pid_b=$!
 wait $pid_a
 wait $pid_b
 
-score() {  # eval name, key (mAP | NDS): the devkit's summary line
-  grep -h "^$2: " "$WORK/eval_$1.log" | tail -n 1 | cut -d' ' -f2
+score() {  # eval name, key (mAP | NDS): NuScenesMetric's logged value
+  grep -ho "NuScenes/$2: [0-9.]*" "$WORK/eval_$1.log" | tail -n 1 |
+    cut -d' ' -f2
 }
 {
   echo "| model | config | mAP | NDS |"
