@@ -198,17 +198,19 @@ class RenderingDistiller(SingleTeacherDistiller):
 
     def _ray_fields(self, data_samples: List[Det3DDataSample]
                     ) -> Dict[str, Tensor]:
-        rays, _ = self._rays(data_samples)
-        if not all('gt_segments' in s for s in data_samples):
-            raise KeyError('segment-guided losses need gt_segments in every '
-                           'training sample: add LoadSegmentMaps and the '
-                           "'gt_segments' key of PackOccInputs.")
-        maps = torch.stack([s.gt_segments for s in data_samples])
-        return {
-            'cam_ids': rays.cam_ids,
-            'segments': segments_at_rays(maps.to(rays.cam_ids.device),
-                                         rays.cam_ids, rays.pixels)
-        }
+        if 'ray_fields' not in self._step_cache:
+            rays, _ = self._rays(data_samples)
+            if not all('gt_segments' in s for s in data_samples):
+                raise KeyError('segment-guided losses need gt_segments in '
+                               'every training sample: add LoadSegmentMaps '
+                               "and the 'gt_segments' key of PackOccInputs.")
+            maps = torch.stack([s.gt_segments for s in data_samples])
+            self._step_cache['ray_fields'] = {
+                'cam_ids': rays.cam_ids,
+                'segments': segments_at_rays(maps.to(rays.cam_ids.device),
+                                             rays.cam_ids, rays.pixels)
+            }
+        return self._step_cache['ray_fields']
 
     def _gt_mask(self, data_samples: List[Det3DDataSample], field: str,
                  pool: int) -> Tensor:
