@@ -49,6 +49,15 @@ def parse_benchmark(path: str) -> Dict[str, Optional[float]]:
         params=float(params.group(1)) if params else None)
 
 
+def gap_closed(value: float, baseline: float,
+               teacher: float) -> Optional[float]:
+    """Share of the teacher-baseline gap that ``value`` closes (1: the
+    teacher's score), ``None`` where teacher and baseline tie."""
+    if teacher == baseline:
+        return None
+    return (value - baseline) / (teacher - baseline)
+
+
 def mean_std(values: List[float], digits: int = 3) -> str:
     """``'m'`` for one value, ``'m ± s'`` (sample std) for several."""
     if len(values) == 1:

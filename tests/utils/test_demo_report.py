@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from crossdistill.utils.demo_report import (latest_metrics, mean_std,
-                                            parse_benchmark, seed_metrics)
+from crossdistill.utils.demo_report import (gap_closed, latest_metrics,
+                                            mean_std, parse_benchmark,
+                                            seed_metrics)
 
 
 def _write_metrics(eval_dir, stamp: str, metrics: dict) -> None:
@@ -44,3 +45,9 @@ def test_parse_benchmark(tmp_path):
 def test_mean_std():
     assert mean_std([1.23456]) == '1.235'
     assert mean_std([1.0, 3.0], digits=1) == '2.0 ± 1.4'
+
+
+def test_gap_closed():
+    assert gap_closed(0.3, baseline=0.2, teacher=0.6) == pytest.approx(0.25)
+    assert gap_closed(0.1, baseline=0.2, teacher=0.6) == pytest.approx(-0.25)
+    assert gap_closed(0.3, baseline=0.2, teacher=0.2) is None

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SimDistill on the synthetic driving world, end to end:
-# data -> teachers -> camera baselines -> distilled students (the rows of
-# Tables 2 / 3 asked for) -> extract the students -> evaluate every model
-# (nuScenes mAP / NDS) -> one table in $WORK/summary.md.
+# data -> teachers -> camera baseline (BEVFusion-C) and the rows' students
+# without distillation -> distilled students (the rows of Tables 2 / 3 asked
+# for) -> extract the students -> evaluate every model (nuScenes mAP / NDS,
+# predictions dumped) -> benchmark -> one table and a BEV-box PNG
+# (tools/summarize.py: $WORK/table.md, $WORK/bev_boxes.png).
 #   bash projects/SimDistill/tools/demo.sh                         # T3 g
+#   SEEDS=0 bash projects/SimDistill/tools/demo.sh                 # one seed
 #   ROWS="t3b t3c t3d t3e t3f t3g" bash projects/SimDistill/tools/demo.sh
 #   ROWS="t2a t2c t2d" bash projects/SimDistill/tools/demo.sh      # Table 2
-# (t2b is t3e.) Two trainings run at a time, one CPU thread each.
+# (t2b is t3e.) The teachers are trained once (seed 0), every other model
+# once per seed in $SEEDS (default "0 1"), as $WORK/<name>_s<seed>.
+# Two trainings run at a time, one CPU thread each.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -15,12 +20,16 @@ PY=${PYTHON:-python}
 CFG=projects/SimDistill/configs
 WORK=${WORK_DIR:-work_dirs/simdistill_demo}
 ROWS=${ROWS:-t3g}
-SEED=${SEED:-0}
+SEEDS=${SEEDS:-0 1}
 S=6e_synth-nus-det
 CKPT=epoch_6.pth
-TEACHER=bevfusion_r18w16_$S
-LIDAR_TEACHER=bevfusion-l_pillar_$S
-BASELINES="bevfusion-c_r18w16_$S simdistill-nokd_r18w16_$S"
+declare -A PLAIN=(  # models trained alone
+  [teacher]=bevfusion_r18w16_$S
+  [teacher-l]=bevfusion-l_pillar_$S
+  [baseline]=bevfusion-c_r18w16_$S
+  [nokd]=simdistill-nokd_r18w16_$S
+  [gcm-nokd]=simdistill-gcm-nokd_r18w16_$S
+)
 declare -A KD=(
   [t2a]=mmd-f_bevfusion-c-r18w16_bevfusion-r18w16_$S
   [t2c]=cmd-v_bevfusion-c-r18w16_bevfusion-l-pillar_$S
@@ -43,89 +52,117 @@ mkdir -p "$WORK"
     --version v1.0-mini
 }
 
-teacher_of() {  # distiller config -> its teacher config
-  case $1 in
-    *_bevfusion-l-pillar_*) echo "$LIDAR_TEACHER" ;;
-    *) echo "$TEACHER" ;;
+teacher_of() {  # row -> the plain model of its teacher
+  case ${KD[$1]} in
+    *_bevfusion-l-pillar_*) echo teacher-l ;;
+    *) echo teacher ;;
   esac
 }
-student_of() {  # distiller config -> the plain config of its student
-  case $1 in
-    *_bevfusion-c-r18w16_*) echo "bevfusion-c_r18w16_$S" ;;
-    *_simdistill-gcm-r18w16_*) echo "simdistill-gcm-nokd_r18w16_$S" ;;
-    *) echo "simdistill-nokd_r18w16_$S" ;;
+student_of() {  # row -> the plain model of its student
+  case ${KD[$1]} in
+    *_bevfusion-c-r18w16_*) echo baseline ;;
+    *_simdistill-gcm-r18w16_*) echo gcm-nokd ;;
+    *) echo nokd ;;
   esac
 }
 
-train() {  # name config [train.py options]
-  local name=$1 config=$2
-  shift 2
+train() {  # name config seed [train.py options]
+  local name=$1 config=$2 seed=$3
+  shift 3
   $PY tools/train.py "$CFG/$config.py" --work-dir "$WORK/$name" \
-    --cfg-options randomness.seed="$SEED" "$@" > "$WORK/$name.log" 2>&1 ||
+    --cfg-options randomness.seed="$seed" "$@" > "$WORK/$name.log" 2>&1 ||
     { tail -n 30 "$WORK/$name.log"; touch "$WORK/failed"; return 1; }
   echo "trained $name"
 }
 
-evaluate() {  # name config checkpoint
-  $PY tools/test.py "$CFG/$2.py" "$3" --work-dir "$WORK/eval_$1" \
-    > "$WORK/eval_$1.log" 2>&1 ||
-    { tail -n 30 "$WORK/eval_$1.log"; return 1; }
-  echo "evaluated $1"
+evaluate() {  # name seed config checkpoint
+  local out=$WORK/eval_$1_s$2
+  $PY tools/test.py "$CFG/$3.py" "$4" --work-dir "$out" \
+    --out "$out/preds.pkl" > "$out.log" 2>&1 ||
+    { tail -n 30 "$out.log"; return 1; }
+  echo "evaluated $1_s$2: $(grep -ho 'NuScenes/mAP: [0-9.]*' "$out.log" |
+    tail -n 1)"
 }
 
-plain() {  # config: train and evaluate a model alone
-  train "$1" "$1"
+teach() {  # teacher: trained and evaluated once, seed 0
+  train "$1" "${PLAIN[$1]}" 0
   touch "$WORK/$1.done"
-  evaluate "$1" "$1" "$WORK/$1/$CKPT"
+  evaluate "$1" 0 "${PLAIN[$1]}" "$WORK/$1/$CKPT"
 }
 
-distill() {  # row
-  local config=${KD[$1]} teacher
-  teacher=$(teacher_of "$config")
+plain() {  # name seed
+  train "$1_s$2" "${PLAIN[$1]}" "$2"
+  evaluate "$1" "$2" "${PLAIN[$1]}" "$WORK/$1_s$2/$CKPT"
+}
+
+distill() {  # row seed
+  local teacher
+  teacher=$(teacher_of "$1")
   while [ ! -f "$WORK/$teacher.done" ]; do
     [ ! -f "$WORK/failed" ] || return 1  # the other lane failed
     sleep 10
   done
-  train "$1" "$config" model.teacher_ckpt="$WORK/$teacher/$CKPT"
+  train "$1_s$2" "${KD[$1]}" "$2" model.teacher_ckpt="$WORK/$teacher/$CKPT"
   $PY tools/model_converters/extract_student.py \
-    "$WORK/$1/$CKPT" "$WORK/$1/student_$CKPT" > /dev/null
-  evaluate "$1" "$(student_of "$config")" "$WORK/$1/student_$CKPT"
+    "$WORK/$1_s$2/$CKPT" "$WORK/$1_s$2/student_$CKPT" > /dev/null
+  evaluate "$1" "$2" "${PLAIN[$(student_of "$1")]}" \
+    "$WORK/$1_s$2/student_$CKPT"
 }
 
-# Lane A: the teachers, then every other row; lane B: the baselines, then
-# the remaining rows (each row waits for its teacher).
-teachers=$TEACHER
+# The queue: the plain students of every seed, then the distilled rows of
+# every seed. Lane A trains the teachers first; then both lanes walk the
+# queue in order, each job run by the lane that claims it first (mkdir is
+# atomic), a distilled row waiting for its teacher.
+teachers="" students=baseline
 for row in $ROWS; do
-  case ${KD[$row]} in
-    *bevfusion-l-pillar*) teachers="$TEACHER $LIDAR_TEACHER" ;;
-  esac
+  [[ " $teachers " == *" $(teacher_of "$row") "* ]] ||
+    teachers="$teachers $(teacher_of "$row")"
+  [[ " $students " == *" $(student_of "$row") "* ]] ||
+    students="$students $(student_of "$row")"
 done
-set -- $ROWS
-rm -f "$WORK"/*.done "$WORK/failed"
-lane_a() {
-  for config in $teachers; do plain "$config"; done
-  for ((i = 1; i <= $#; i += 2)); do distill "${!i}"; done
+queue=()
+for seed in $SEEDS; do
+  for name in $students; do queue+=("$name $seed"); done
+done
+for seed in $SEEDS; do
+  for row in $ROWS; do queue+=("$row $seed"); done
+done
+rm -rf "$WORK"/*.done "$WORK/failed" "$WORK/claimed"
+mkdir "$WORK/claimed"
+lane() {  # [teacher ...]
+  local job name seed
+  for name in "$@"; do teach "$name"; done
+  for job in "${queue[@]}"; do
+    [ ! -f "$WORK/failed" ] || return 1  # the other lane failed
+    read -r name seed <<< "$job"
+    mkdir "$WORK/claimed/${name}_s$seed" 2> /dev/null || continue
+    if [ -n "${PLAIN[$name]:-}" ]; then
+      plain "$name" "$seed"
+    else
+      distill "$name" "$seed"
+    fi
+  done
 }
-lane_b() {
-  for config in $BASELINES; do plain "$config"; done
-  for ((i = 2; i <= $#; i += 2)); do distill "${!i}"; done
-}
-lane_a "$@" & pid_a=$!
-lane_b "$@" & pid_b=$!
+lane $teachers & pid_a=$!
+lane & pid_b=$!
 wait $pid_a
 wait $pid_b
 
-score() {  # eval name, key (mAP | NDS): NuScenesMetric's logged value
-  grep -ho "NuScenes/$2: [0-9.]*" "$WORK/eval_$1.log" | tail -n 1 |
-    cut -d' ' -f2
+# Parameters, FLOPs and latency of every model (first seed), then the
+# table and the PNG.
+read -r first _ <<< "$SEEDS"
+bench() {  # name config checkpoint
+  $PY tools/analysis_tools/benchmark.py "$CFG/$2.py" "$3" --device cpu \
+    > "$WORK/bench_$1.txt" 2>&1
 }
-{
-  echo "| model | config | mAP | NDS |"
-  echo "|---|---|---|---|"
-  for name in $teachers $BASELINES; do
-    echo "| $name | $name | $(score "$name" mAP) | $(score "$name" NDS) |"
-  done
-  for row in $ROWS; do
-    echo "| $row | ${KD[$row]} | $(score "$row" mAP) | $(score "$row" NDS) |"
-  done
-} | tee "$WORK/summary.md"
+for name in $teachers; do
+  bench "$name" "${PLAIN[$name]}" "$WORK/$name/$CKPT"
+done
+for name in $students; do
+  bench "$name" "${PLAIN[$name]}" "$WORK/${name}_s$first/$CKPT"
+done
+for row in $ROWS; do
+  bench "$row" "${PLAIN[$(student_of "$row")]}" \
+    "$WORK/${row}_s$first/student_$CKPT"
+done
+$PY projects/SimDistill/tools/summarize.py "$WORK"
