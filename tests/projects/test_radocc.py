@@ -27,7 +27,7 @@ from tool_helpers import REPO, run_tool, tiny_config
 
 CONFIGS = osp.join(REPO, 'projects', 'RadOcc', 'configs')
 STUDENT = 'bevdet-occ_r18w16_6e_synth-nus-occ3d'
-TEACHER = 'bevfusion-occ_r18w16_6e_synth-nus-occ3d'
+TEACHER = 'bevfusion-occ_r18w16_12e_synth-nus-occ3d'
 RADOCC = ('radocc_bevdet-occ-r18w16_bevfusion-occ-r18w16_6e_'
           'synth-nus-occ3d')
 RENDER_LOSSES = ('distill.loss_rdc', 'distill.loss_sad',
@@ -359,27 +359,35 @@ def test_gt_source_pools_the_visible_occupied_voxels(radocc_cfg):
     assert torch.equal(visible, mask.float())
 
 
-def test_rendered_logits_are_free_outside_the_camera_mask(radocc_cfg):
+def test_rendering_is_free_outside_the_camera_mask(radocc_cfg):
     """visible_only: an occupied but invisible voxel renders nothing; the
     class-weight prior correction subtracts log w from the logits."""
     cfg = copy.deepcopy(radocc_cfg.model)
     model = build(cfg)
+    renderer = model.renderer
     gen = torch.Generator().manual_seed(0)
     logits = torch.randn(1, 18, 200, 200, 16, generator=gen)
     visible = torch.rand(1, 200, 200, 16, generator=gen) < 0.5
     weights = torch.tensor(cfg.class_weight)
-    out = model._rendered_logits(logits, visible)
+    torch.testing.assert_close(model.logit_offset, -weights.log())
+    out = renderer.adjust_logits(logits, visible, model.logit_offset)
     inside = visible[:, None].expand_as(logits)
     adjusted = logits - weights.log().view(1, -1, 1, 1, 1)
     assert torch.allclose(out[inside], adjusted[inside])
     p_free = out.softmax(dim=1)[:, FREE]
     assert (p_free[~visible] > 1 - 1e-6).all()
     # A wall of occupied voxels the cameras cannot see stops no ray.
-    fields = model.renderer.voxel_fields(out)
+    fields = renderer.voxel_fields(out)
     assert fields[:, 0][~visible].abs().max() < 1e-9
-    model.visible_only = False
-    model.logit_adjustment = None
-    assert torch.equal(model._rendered_logits(logits, None), logits)
+    assert torch.equal(renderer.adjust_logits(logits), logits)
+    # The distiller's nearest lookup gathers first: same fields.
+    points = torch.rand(1, 64, 8, 3, generator=gen) * torch.tensor(
+        [80.0, 80.0, 6.4]) - torch.tensor([40.0, 40.0, 1.0])
+    whole = renderer.lookup(fields, points)
+    gathered = renderer.nearest_lookup(logits, points, visible,
+                                       model.logit_offset)
+    for a, b in zip(whole, gathered):
+        torch.testing.assert_close(a, b)
 
 
 # -------------------------------------------------------------- the tools

@@ -96,6 +96,33 @@ def test_weights_are_bounded():
     assert out.opacity.max() > 0.5
 
 
+@pytest.mark.parametrize('semantic_type', ['logits', 'probs'])
+def test_nearest_lookup_matches_the_whole_volume_fields(semantic_type):
+    """Gathering the containing voxels' logits first (the nearest path of
+    ``forward``) gives the values and gradients of sampling the fields of
+    the whole volume with grid_sample, outside points included."""
+    gen = torch.Generator().manual_seed(0)
+    renderer = VoxelVolumeRenderer(SMALL_RANGE, 0.4, free_index=4,
+                                   interpolation='nearest',
+                                   semantic_type=semantic_type)
+    logits = torch.randn(2, 5, 10, 10, 4, generator=gen,
+                         dtype=torch.float64).requires_grad_()
+    lo = torch.tensor(SMALL_RANGE[:3], dtype=torch.float64)
+    hi = torch.tensor(SMALL_RANGE[3:], dtype=torch.float64)
+    points = lo - 0.5 + (hi - lo + 1.0) * torch.rand(
+        2, 16, 8, 3, generator=gen, dtype=torch.float64)
+    whole = renderer.lookup(renderer.voxel_fields(logits), points)
+    gathered = renderer.nearest_lookup(logits, points)
+    assert (whole[0] == 0).any() and (whole[0] > 0).any()
+    for a, b in zip(whole, gathered):
+        torch.testing.assert_close(a, b)
+    grads = [
+        torch.autograd.grad(s.sum() + (m * torch.arange(4.0)).sum(), logits)[0]
+        for s, m in (whole, gathered)
+    ]
+    torch.testing.assert_close(*grads)
+
+
 def test_composite_weights_saturates_without_nan():
     sigmas = torch.tensor([[0.0, 1e4, 1e4, 0.0]])
     weights = composite_weights(sigmas, torch.full_like(sigmas, 0.5))

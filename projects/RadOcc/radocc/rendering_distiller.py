@@ -53,8 +53,6 @@ EXTRA_SOURCES = (*RENDER_SOURCES, 'rays', 'gt')
 RENDER_FIELDS = RenderOutputs._fields
 RAY_FIELDS = ('segments', 'cam_ids')
 GT_FIELDS = ('mask_camera', 'occupied')
-# A logit that makes a voxel certainly free (p_free = 1 - 1e-17 · C).
-FREE_LOGIT = 40.0
 
 
 @MODELS.register_module()
@@ -104,8 +102,8 @@ class RenderingDistiller(SingleTeacherDistiller):
         self.far = far
         self.jitter = jitter
         self.visible_only = visible_only
-        self.logit_adjustment = (None if class_weight is None else
-                                 torch.tensor(class_weight).log())
+        self.logit_offset = (None if class_weight is None else
+                             -torch.tensor(class_weight).log())
         self._step_cache: Dict[str, object] = {}
 
     def _check_spec(self, where: str, spec: Dict) -> None:
@@ -180,21 +178,9 @@ class RenderingDistiller(SingleTeacherDistiller):
             visible = (stack_gt_occ(data_samples, 'mask_camera').bool()
                        if self.visible_only else None)
             self._step_cache['render'] = tuple(
-                self.renderer(self._rendered_logits(logits, visible),
-                              samples) for logits in (student, teacher))
+                self.renderer(logits, samples, visible, self.logit_offset)
+                for logits in (student, teacher))
         return self._step_cache['render']
-
-    def _rendered_logits(self, logits: Tensor,
-                         visible: Optional[Tensor]) -> Tensor:
-        """Prior-corrected logits, free outside the camera-visible voxels."""
-        if self.logit_adjustment is not None:
-            logits = logits - self.logit_adjustment.to(logits).view(
-                1, -1, 1, 1, 1)
-        if visible is not None:
-            free = torch.zeros_like(logits[:1, :, :1, :1, :1])
-            free[:, self.renderer.free_index] = FREE_LOGIT
-            logits = torch.where(visible[:, None], logits, free)
-        return logits
 
     def _ray_fields(self, data_samples: List[Det3DDataSample]
                     ) -> Dict[str, Tensor]:

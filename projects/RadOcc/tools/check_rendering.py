@@ -78,11 +78,11 @@ def main() -> None:
             onehot = F.one_hot(labels, teacher.shape[1]).permute(
                 0, 4, 1, 2, 3).float() * 20
             gt_depth = torch.stack([s.gt_depth for s in samples])
-            for name, logits in (('ground truth', onehot),
-                                 ('teacher', model._rendered_logits(
-                                     teacher, visible))):
-                ratio, rel = depth_figures(
-                    model.renderer(logits, ray_samples), gt_depth, rays)
+            for name, rendered in (
+                ('ground truth', model.renderer(onehot, ray_samples)),
+                ('teacher', model.renderer(teacher, ray_samples, visible,
+                                           model.logit_offset))):
+                ratio, rel = depth_figures(rendered, gt_depth, rays)
                 print(f'batch {b} {name:>12}: rendered / LiDAR depth '
                       f'{ratio:.3f} (median), |rel. error| {rel:.3f}')
             model._step_cache = {}

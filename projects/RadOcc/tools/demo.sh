@@ -17,7 +17,9 @@ CFG=projects/RadOcc/configs
 WORK=${WORK_DIR:-work_dirs/radocc_demo}
 SEEDS=${SEEDS:-0 1}
 EPOCHS=6
-TEACHER=bevfusion-occ_r18w16_${EPOCHS}e_synth-nus-occ3d
+# The teacher trains twice as long as the students (its config explains).
+TEACHER=bevfusion-occ_r18w16_12e_synth-nus-occ3d
+TEACHER_CKPT=epoch_12.pth
 STUDENT=bevdet-occ_r18w16_${EPOCHS}e_synth-nus-occ3d
 VARIANT=${VARIANT:-radocc}
 KD=${VARIANT}_bevdet-occ-r18w16_bevfusion-occ-r18w16_${EPOCHS}e_synth-nus-occ3d
@@ -47,7 +49,8 @@ evaluate() {  # row seed config checkpoint
 }
 
 distill() {  # seed
-  train radocc_s$1 "$KD" "$1" model.teacher_ckpt="$WORK/teacher/$CKPT"
+  train radocc_s$1 "$KD" "$1" \
+    model.teacher_ckpt="$WORK/teacher/$TEACHER_CKPT"
   $PY tools/model_converters/extract_student.py \
     "$WORK/radocc_s$1/$CKPT" "$WORK/radocc_s$1/student_$CKPT"
 }
@@ -62,7 +65,7 @@ lane_a() {
   train teacher $TEACHER 0
   touch "$WORK/teacher.done"
   distill "$first"
-  evaluate teacher 0 $TEACHER "$WORK/teacher/$CKPT"
+  evaluate teacher 0 $TEACHER "$WORK/teacher/$TEACHER_CKPT"
   evaluate radocc "$first" $STUDENT "$WORK/radocc_s$first/student_$CKPT"
 }
 lane_b() {
@@ -83,7 +86,7 @@ wait $pid_a
 wait $pid_b
 
 $PY tools/analysis_tools/benchmark.py "$CFG/$TEACHER.py" \
-  "$WORK/teacher/$CKPT" --device cpu > "$WORK/bench_teacher.txt" 2>&1
+  "$WORK/teacher/$TEACHER_CKPT" --device cpu > "$WORK/bench_teacher.txt" 2>&1
 $PY tools/analysis_tools/benchmark.py "$CFG/$STUDENT.py" \
   "$WORK/radocc_s$first/student_$CKPT" --device cpu \
   > "$WORK/bench_radocc.txt" 2>&1

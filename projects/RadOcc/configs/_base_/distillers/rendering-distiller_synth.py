@@ -1,7 +1,8 @@
 # The frozen LiDAR + camera teacher and the camera student of the synthetic
 # demo in a RenderingDistiller; each Table 3-5 config adds its losses.
-# Train the teacher first, then pass its checkpoint:
-#   --cfg-options model.teacher_ckpt=work_dirs/TEACHER/epoch_6.pth
+# Train the teacher first (12 epochs), then distill from its last checkpoint:
+#   python tools/train.py \
+#       projects/RadOcc/configs/bevfusion-occ_r18w16_12e_synth-nus-occ3d.py
 _base_ = ['../../bevdet-occ_r18w16_6e_synth-nus-occ3d.py']
 
 student = {{_base_.model}}
@@ -10,9 +11,9 @@ model = dict(
     type='RenderingDistiller',
     student=student,
     teacher=('projects/RadOcc/configs/'
-             'bevfusion-occ_r18w16_6e_synth-nus-occ3d.py'),
-    teacher_ckpt=('work_dirs/bevfusion-occ_r18w16_6e_synth-nus-occ3d/'
-                  'epoch_6.pth'),
+             'bevfusion-occ_r18w16_12e_synth-nus-occ3d.py'),
+    teacher_ckpt=('work_dirs/bevfusion-occ_r18w16_12e_synth-nus-occ3d/'
+                  'epoch_12.pth'),
     teacher_mode='frozen',
     student_inputs=['img'],
     teacher_inputs=['img', 'points'],
