@@ -6,7 +6,7 @@
 import argparse
 import os.path as osp
 
-from crossdistill.utils.demo_report import latest_metrics
+from crossdistill.utils.demo_report import gap_closed, latest_metrics
 
 ROWS = (('teacher (R18, 128-ch FPN)', 'eval_teacher'),
         ('student baseline (R18)', 'eval_baseline'),
@@ -37,9 +37,9 @@ def main() -> None:
         cells = [f'{metrics[m]:>14.3f}' for m in METRICS]
         print(' | '.join([f'{name:>24}'] + cells))
     teacher, base, kd = (results[name]['coco/bbox_mAP'] for name, _ in ROWS)
-    if teacher > base:
-        print(f'share of the teacher-baseline mAP gap closed: '
-              f'{(kd - base) / (teacher - base):.1%}')
+    share = gap_closed(kd, base, teacher) if teacher > base else None
+    if share is not None:
+        print(f'share of the teacher-baseline mAP gap closed: {share:.1%}')
 
 
 if __name__ == '__main__':

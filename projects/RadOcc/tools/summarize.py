@@ -23,8 +23,8 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
-from crossdistill.utils.demo_report import (mean_std, parse_benchmark,
-                                            seed_metrics)
+from crossdistill.utils.demo_report import (gap_closed, mean_std,
+                                            parse_benchmark, seed_metrics)
 
 ROWS = (('teacher', 'Teacher (LiDAR + camera)'),
         ('baseline', 'Baseline (camera)'), ('radocc', 'RadOcc (camera)'))
@@ -58,9 +58,9 @@ def table(work_dir: str) -> str:
     ]
     for row, title in ROWS:
         values = mious[row]
-        gap = '-'
-        if row == 'radocc' and teacher != base:
-            gap = f'{(statistics.mean(values) - base) / (teacher - base):.0%}'
+        share = (gap_closed(statistics.mean(values), base, teacher)
+                 if row == 'radocc' else None)
+        gap = '-' if share is None else f'{share:.0%}'
         bench = parse_benchmark(osp.join(work_dir, f'bench_{row}.txt'))
         params = f'{bench["params"]:.2f}' if bench['params'] else '-'
         latency = f'{bench["latency"]:.0f}' if bench['latency'] else '-'
