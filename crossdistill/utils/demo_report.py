@@ -1,13 +1,15 @@
 """Reading what the demos' tool runs wrote, for their results tables.
 
 ``tools/test.py --work-dir DIR`` leaves its metrics in
-``DIR/<timestamp>/<timestamp>.json``; ``tools/analysis_tools/benchmark.py``
+``DIR/<timestamp>/<timestamp>.json`` (and with ``--out DIR/preds.pkl`` its
+predictions); ``tools/analysis_tools/benchmark.py``
 prints parameters, FLOPs and latency, which the demos redirect to a text
 file.
 """
 import glob
 import json
 import os.path as osp
+import pickle
 import re
 import statistics
 from typing import Dict, List, Optional
@@ -33,6 +35,17 @@ def seed_metrics(work_dir: str, row: str) -> Dict[str, dict]:
         if metrics is not None:
             found[osp.basename(eval_dir)] = metrics
     return found
+
+
+def first_prediction(work_dir: str, row: str) -> Optional[dict]:
+    """The first sample of ``WORK_DIR/eval_<row>_s<seed>/preds.pkl`` (the
+    first seed found), or ``None`` if no such dump exists."""
+    files = sorted(
+        glob.glob(osp.join(work_dir, f'eval_{row}_s*', 'preds.pkl')))
+    if not files:
+        return None
+    with open(files[0], 'rb') as f:
+        return pickle.load(f)[0]
 
 
 def parse_benchmark(path: str) -> Dict[str, Optional[float]]:

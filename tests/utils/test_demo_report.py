@@ -1,12 +1,13 @@
 """The demos' report helpers on hand-written tool outputs."""
 import json
 import os
+import pickle
 
 import pytest
 
-from crossdistill.utils.demo_report import (gap_closed, latest_metrics,
-                                            mean_std, parse_benchmark,
-                                            seed_metrics)
+from crossdistill.utils.demo_report import (first_prediction, gap_closed,
+                                            latest_metrics, mean_std,
+                                            parse_benchmark, seed_metrics)
 
 
 def _write_metrics(eval_dir, stamp: str, metrics: dict) -> None:
@@ -51,3 +52,12 @@ def test_gap_closed():
     assert gap_closed(0.3, baseline=0.2, teacher=0.6) == pytest.approx(0.25)
     assert gap_closed(0.1, baseline=0.2, teacher=0.6) == pytest.approx(-0.25)
     assert gap_closed(0.3, baseline=0.2, teacher=0.2) is None
+
+
+def test_first_prediction_reads_the_first_seed_dump(tmp_path):
+    assert first_prediction(str(tmp_path), 'x') is None
+    for seed, value in ((1, 'b'), (0, 'a')):
+        os.makedirs(tmp_path / f'eval_x_s{seed}')
+        with open(tmp_path / f'eval_x_s{seed}' / 'preds.pkl', 'wb') as f:
+            pickle.dump([{'v': value}, {'v': 'later'}], f)
+    assert first_prediction(str(tmp_path), 'x') == {'v': 'a'}

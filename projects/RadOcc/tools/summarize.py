@@ -14,17 +14,16 @@ column, the class of the highest occupied voxel; camera-invisible voxels
 grey).
 """
 import argparse
-import glob
 import os.path as osp
-import pickle
 import statistics
 from typing import List, Optional
 
 import cv2
 import numpy as np
 
-from crossdistill.utils.demo_report import (gap_closed, mean_std,
-                                            parse_benchmark, seed_metrics)
+from crossdistill.utils.demo_report import (first_prediction, gap_closed,
+                                            mean_std, parse_benchmark,
+                                            seed_metrics)
 
 ROWS = (('teacher', 'Teacher (LiDAR + camera)'),
         ('baseline', 'Baseline (camera)'), ('radocc', 'RadOcc (camera)'))
@@ -80,15 +79,6 @@ def bev_image(semantics: np.ndarray,
     if visible is not None:
         img[~visible.any(axis=2)] = (128, 128, 128)
     return np.ascontiguousarray(img.transpose(1, 0, 2)[::-1])
-
-
-def first_prediction(work_dir: str, row: str) -> Optional[dict]:
-    files = sorted(glob.glob(osp.join(work_dir, f'eval_{row}_s*',
-                                      'preds.pkl')))
-    if not files:
-        return None
-    with open(files[0], 'rb') as f:
-        return pickle.load(f)[0]
 
 
 def occupancy_figure(work_dir: str, out: str, scale: int = 2) -> bool:

@@ -14,10 +14,8 @@ seen from above, LiDAR points grey, the ground truth, and each row's
 first-seed boxes scoring at least ``--score-thr``.
 """
 import argparse
-import glob
 import math
 import os.path as osp
-import pickle
 import statistics
 from typing import Dict, List, Optional, Tuple
 
@@ -27,8 +25,9 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from mmdet3d.structures import LiDARInstance3DBoxes
 
-from crossdistill.utils.demo_report import (gap_closed, mean_std,
-                                            parse_benchmark, seed_metrics)
+from crossdistill.utils.demo_report import (first_prediction, gap_closed,
+                                            mean_std, parse_benchmark,
+                                            seed_metrics)
 
 # Row names as projects/SimDistill/tools/demo.sh writes them.
 ROWS = (('teacher', 'Teacher: BEVFusion (LiDAR + camera)'),
@@ -151,15 +150,6 @@ def benchmarks(work_dir: str) -> List[str]:
         if found:
             lines += [f'- {titles[row]}'] + found
     return lines
-
-
-def first_prediction(work_dir: str, row: str) -> Optional[dict]:
-    files = sorted(glob.glob(osp.join(work_dir, f'eval_{row}_s*',
-                                      'preds.pkl')))
-    if not files:
-        return None
-    with open(files[0], 'rb') as f:
-        return pickle.load(f)[0]
 
 
 def bev_outlines(
