@@ -141,6 +141,13 @@ class VoxelVolumeRenderer(nn.Module):
         self.density_length = (self.voxel_size[0] * self.voxel_size[1] *
                                self.voxel_size[2])**(1 / 3)
 
+    def _check_grid(self, voxel_logits: Tensor) -> None:
+        if tuple(voxel_logits.shape[2:]) != self.grid_shape:
+            raise ValueError(
+                f'voxel_logits has grid {tuple(voxel_logits.shape[2:])} but '
+                f'point_cloud_range / voxel_size give {self.grid_shape}; '
+                'expected (B, C + 1, X, Y, Z) logits on that grid.')
+
     def voxel_fields(self, voxel_logits: Tensor) -> Tensor:
         """Per-voxel density and semantics, packed as (B, 1 + C, X, Y, Z).
 
@@ -148,11 +155,7 @@ class VoxelVolumeRenderer(nn.Module):
         softmax. The tensor is channels-last in memory (a permuted view),
         which makes ``grid_sample`` ~3x faster on CPU.
         """
-        if tuple(voxel_logits.shape[2:]) != self.grid_shape:
-            raise ValueError(
-                f'voxel_logits has grid {tuple(voxel_logits.shape[2:])} but '
-                f'point_cloud_range / voxel_size give {self.grid_shape}; '
-                'expected (B, C + 1, X, Y, Z) logits on that grid.')
+        self._check_grid(voxel_logits)
         fields = self.fields_from_logits(voxel_logits.permute(0, 2, 3, 4, 1))
         return fields.permute(0, 4, 1, 2, 3)
 
@@ -203,11 +206,7 @@ class VoxelVolumeRenderer(nn.Module):
         Returns:
             tuple[Tensor, Tensor]: as :meth:`lookup`.
         """
-        if tuple(voxel_logits.shape[2:]) != self.grid_shape:
-            raise ValueError(
-                f'voxel_logits has grid {tuple(voxel_logits.shape[2:])} but '
-                f'point_cloud_range / voxel_size give {self.grid_shape}; '
-                'expected (B, C + 1, X, Y, Z) logits on that grid.')
+        self._check_grid(voxel_logits)
         lo = points.new_tensor(self.point_cloud_range[:3])
         size = points.new_tensor(self.voxel_size)
         shape = torch.tensor(self.grid_shape, device=points.device)
