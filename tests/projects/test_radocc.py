@@ -359,6 +359,31 @@ def test_gt_source_pools_the_visible_occupied_voxels(radocc_cfg):
     assert torch.equal(visible, mask.float())
 
 
+def test_gt_class_weight_is_the_visible_voxels_ce_weight(radocc_cfg):
+    cfg = copy.deepcopy(radocc_cfg.model)
+    cfg.class_weight = [float(c + 1) for c in range(18)]
+    cfg.distill_losses = dict(loss_gt=dict(type='RadOccTestMaskSpy'))
+    cfg.loss_forward_mappings = dict(loss_gt=dict(
+        occupied=dict(source='gt', field='class_weight'),
+        visible=dict(source='gt', field='mask_camera')))
+    model = build(cfg)
+    labels = torch.full((1, 200, 200, 16), FREE, dtype=torch.uint8)
+    labels[0, 0, 0, :3] = torch.tensor([0, 4, 9])
+    mask = torch.zeros(labels.shape, dtype=torch.bool)
+    mask[0, 0, 0, :2] = True
+    mask[0, 5, 5, 5] = True
+    model.compute_distill_losses(_gt_samples(labels, mask))
+    weight, _ = model.distill_losses['loss_gt'].seen
+    # Class c weighs c + 1 where visible (free = 17 weighs 18), else 0.
+    assert weight[0, 0, 0, 0] == 1 and weight[0, 0, 0, 1] == 5
+    assert weight[0, 0, 0, 2] == 0 and weight[0, 5, 5, 5] == 18
+    assert weight.sum() == 1 + 5 + 18
+
+    cfg.class_weight = None
+    with pytest.raises(KeyError, match='needs the distiller argument'):
+        build(cfg)
+
+
 def test_rendering_is_free_outside_the_camera_mask(radocc_cfg):
     """visible_only: an occupied but invisible voxel renders nothing; the
     class-weight prior correction subtracts log w from the logits."""
@@ -424,13 +449,15 @@ def test_train_distill_extract_test_round_trip(nusc_root, teacher_ckpt,
 
 def test_check_rendering_tool(nusc_root, teacher_ckpt, tmp_path):
     """The ground-truth volume renders the LiDAR depth along the
-    distiller's rays (ratio near 1); the teacher line is printed too."""
+    distiller's rays (ratio near 1); one teacher line per temperature."""
     kd = occ_config(tmp_path, RADOCC, nusc_root)
     log = run_tool(sys.executable, 'projects/RadOcc/tools/check_rendering.py',
-                   kd, '--teacher-ckpt', teacher_ckpt, '--batches', '1')
+                   kd, '--teacher-ckpt', teacher_ckpt, '--batches', '1',
+                   '--num-samples', '96', '--temperatures', '1', '0.5')
     ratios = dict(re.findall(
-        r'batch 0 +(ground truth|teacher): rendered / LiDAR depth ([\d.]+)',
-        log))
-    assert set(ratios) == {'ground truth', 'teacher'}, log[-2000:]
+        r'batch 0 +(ground truth|teacher T=[\d.]+): rendered / LiDAR depth '
+        r'([\d.]+)', log))
+    assert set(ratios) == {'ground truth', 'teacher T=1', 'teacher T=0.5'
+                           }, log[-2000:]
     assert 0.9 < float(ratios['ground truth']) < 1.1
-    assert float(ratios['teacher']) > 0
+    assert float(ratios['teacher T=1']) > 0

@@ -16,4 +16,4 @@ model = dict(
             mask=dict(source='gt', field='occupied', pool=2)),
         loss_prob=dict(preds_S=dict(source='student', recorder='logits'),
                        preds_T=dict(source='teacher', recorder='logits'),
-                       weight=dict(source='gt', field='mask_camera'))))
+                       weight=dict(source='gt', field='class_weight'))))

@@ -28,7 +28,10 @@ mapping spec may name:
   camera-visibility mask, or the camera-visible non-free voxels
   (foreground, BEVDistill's feature mask), max-pooled by ``k`` to a coarser
   volume; shape (B, X/k, Y/k, Z/k), float (the ``weight`` of
-  ``KLDivergenceLoss``, the ``mask`` of ``MaskedFeatureMSELoss``).
+  ``KLDivergenceLoss``, the ``mask`` of ``MaskedFeatureMSELoss``);
+* ``dict(source='gt', field='class_weight')``: the camera mask times the
+  occupancy loss's class weight of each voxel's GT class (needs
+  ``class_weight``), so a voxel-KD term weighs classes as the GT loss does.
 
 Rendering runs only when a loss asks for a rendered value, so the voxel-KD
 and feature baselines of Table 3 cost no rendering.
@@ -52,7 +55,7 @@ RENDER_SOURCES = ('student_render', 'teacher_render')
 EXTRA_SOURCES = (*RENDER_SOURCES, 'rays', 'gt')
 RENDER_FIELDS = RenderOutputs._fields
 RAY_FIELDS = ('segments', 'cam_ids')
-GT_FIELDS = ('mask_camera', 'occupied')
+GT_FIELDS = ('mask_camera', 'occupied', 'class_weight')
 
 
 @MODELS.register_module()
@@ -94,6 +97,8 @@ class RenderingDistiller(SingleTeacherDistiller):
                  class_weight: Optional[Sequence[float]] = None,
                  **kwargs) -> None:
         self.logits_recorder = logits_recorder
+        self.class_weight = (None if class_weight is None else
+                             torch.tensor(class_weight))
         super().__init__(**kwargs)
         self.renderer = MODELS.build(renderer)
         self.num_rays = num_rays
@@ -103,7 +108,7 @@ class RenderingDistiller(SingleTeacherDistiller):
         self.jitter = jitter
         self.visible_only = visible_only
         self.logit_offset = (None if class_weight is None else
-                             -torch.tensor(class_weight).log())
+                             -self.class_weight.log())
         self._step_cache: Dict[str, object] = {}
 
     def _check_spec(self, where: str, spec: Dict) -> None:
@@ -115,6 +120,10 @@ class RenderingDistiller(SingleTeacherDistiller):
         if spec.get('field') not in fields:
             raise KeyError(f'{where}: source {source!r} needs `field` in '
                            f'{fields}, got {spec.get("field")!r}.')
+        if spec['field'] == 'class_weight' and self.class_weight is None:
+            raise KeyError(f'{where}: field class_weight needs the '
+                           'distiller argument `class_weight` (the class '
+                           'weights of the occupancy loss).')
         if source in RENDER_SOURCES:
             for who, recorders in (('student', self.student_recorders),
                                    ('teacher', self.teacher_recorders)):
@@ -201,6 +210,10 @@ class RenderingDistiller(SingleTeacherDistiller):
     def _gt_mask(self, data_samples: List[Det3DDataSample], field: str,
                  pool: int) -> Tensor:
         mask = stack_gt_occ(data_samples, 'mask_camera').bool()
+        if field == 'class_weight':
+            labels = stack_gt_occ(data_samples, 'voxel_semantics').long()
+            weight = self.class_weight.to(labels.device)[labels]
+            return weight * mask
         if field == 'occupied':
             labels = stack_gt_occ(data_samples, 'voxel_semantics').long()
             mask = mask & (labels != self.renderer.free_index)

@@ -2,7 +2,8 @@
 geometry and of a teacher before distilling from it.
 
     python projects/RadOcc/tools/check_rendering.py DISTILLER_CONFIG \\
-        --teacher-ckpt TEACHER.pth [--batches 4]
+        --teacher-ckpt TEACHER.pth [--batches 4] [--num-samples 192] \\
+        [--temperatures 1 0.5]
 
 For training batches of the distiller config, it draws the distiller's rays
 and renders (a) the ground-truth occupancy (one-hot logits) and (b) the
@@ -14,6 +15,8 @@ absolute relative error. The ground truth renders the LiDAR depth
 (ratio ≈ 1, slightly above: the LiDAR depth is the camera z, the rendered
 one the distance along the ray), which checks rays, frames and lookup; the
 teacher's figures show how far its free space is transparent.
+``--temperatures`` renders the teacher's logits divided by each temperature
+(below 1: sharpened); ``--num-samples`` overrides the samples per ray.
 """
 import argparse
 import importlib
@@ -51,12 +54,19 @@ def main() -> None:
     parser.add_argument('--teacher-ckpt', required=True)
     parser.add_argument('--batches', type=int, default=4)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--num-samples', type=int,
+                        help='samples per ray (default: the config\'s)')
+    parser.add_argument('--temperatures', type=float, nargs='+',
+                        default=[1.0],
+                        help='render the teacher logits / T for each T')
     args = parser.parse_args()
     register_all_modules()
     cfg = Config.fromfile(args.config)
     for module in cfg.get('custom_imports', {}).get('imports', []):
         importlib.import_module(module)
     cfg.model.teacher_ckpt = args.teacher_ckpt
+    if args.num_samples:
+        cfg.model.num_samples = args.num_samples
     torch.manual_seed(args.seed)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     model = MODELS.build(cfg.model)
@@ -78,10 +88,16 @@ def main() -> None:
             onehot = F.one_hot(labels, teacher.shape[1]).permute(
                 0, 4, 1, 2, 3).float() * 20
             gt_depth = torch.stack([s.gt_depth for s in samples])
+            offset = model.logit_offset
+            rendered_teacher = [
+                (f'teacher T={t:g}',
+                 model.renderer(teacher / t, ray_samples, visible,
+                                None if offset is None else offset / t))
+                for t in args.temperatures
+            ]
             for name, rendered in (
-                ('ground truth', model.renderer(onehot, ray_samples)),
-                ('teacher', model.renderer(teacher, ray_samples, visible,
-                                           model.logit_offset))):
+                    ('ground truth', model.renderer(onehot, ray_samples)),
+                    *rendered_teacher):
                 ratio, rel = depth_figures(rendered, gt_depth, rays)
                 print(f'batch {b} {name:>12}: rendered / LiDAR depth '
                       f'{ratio:.3f} (median), |rel. error| {rel:.3f}')

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # RadOcc on the synthetic driving world, end to end:
 # data -> LiDAR + camera teacher -> camera baseline -> RadOcc student
-# (RDC + RSC, "Render") -> extract the student -> evaluate (Occ3D mIoU),
-# benchmark -> one table and a BEV occupancy PNG.
+# ("Prob. + Render": voxel KL + RDC + RSC) -> extract the student ->
+# evaluate (Occ3D mIoU), benchmark -> one table and a BEV occupancy PNG.
 #   bash projects/RadOcc/tools/demo.sh                  # seeds 0 and 1
 #   SEEDS=0 bash projects/RadOcc/tools/demo.sh          # one seed
-#   VARIANT=radocc-prob bash projects/RadOcc/tools/demo.sh   # Prob. + Render
+#   VARIANT=radocc bash projects/RadOcc/tools/demo.sh   # Render alone
 # Two trainings run at a time, one CPU thread each (two small trainings
 # side by side use two cores better than one training with two threads).
 set -euo pipefail
@@ -21,7 +21,7 @@ EPOCHS=6
 TEACHER=bevfusion-occ_r18w16_12e_synth-nus-occ3d
 TEACHER_CKPT=epoch_12.pth
 STUDENT=bevdet-occ_r18w16_${EPOCHS}e_synth-nus-occ3d
-VARIANT=${VARIANT:-radocc}
+VARIANT=${VARIANT:-radocc-prob}
 KD=${VARIANT}_bevdet-occ-r18w16_bevfusion-occ-r18w16_${EPOCHS}e_synth-nus-occ3d
 CKPT=epoch_${EPOCHS}.pth
 mkdir -p "$WORK"
