@@ -32,9 +32,9 @@ from projects.SimDistill.simdistill.losses import max_bev_iou
 from tool_helpers import REPO, tiny_config
 
 CONFIGS = osp.join(REPO, 'projects', 'SimDistill', 'configs')
-SUFFIX = '_6e_synth-nus-det'
-TEACHER = 'bevfusion_r18w16' + SUFFIX
-LIDAR_TEACHER = 'bevfusion-l_pillar' + SUFFIX
+SUFFIX = '_12e_synth-nus-det'
+TEACHER = 'bevfusion_r18w16_6e_synth-nus-det'
+LIDAR_TEACHER = 'bevfusion-l_pillar_6e_synth-nus-det'
 BASELINE = 'bevfusion-c_r18w16' + SUFFIX
 STUDENT = 'simdistill-gcm-nokd_r18w16' + SUFFIX
 SIMDISTILL = 'simdistill_simdistill-gcm-r18w16_bevfusion-r18w16' + SUFFIX
@@ -342,7 +342,8 @@ def test_distiller_trains_the_student_only(distiller, train_sample):
         pseudo_collate(copy.deepcopy([train_sample])), True)
     losses = distiller(**data, mode='loss')
     assert set(losses) == {
-        'task0.loss_heatmap', 'task0.loss_bbox', *DISTILL_LOSSES
+        'task0.loss_heatmap', 'task0.loss_bbox', 'loss_depth_camera',
+        'loss_depth_sim_lidar', *DISTILL_LOSSES
     }
     for name in DISTILL_LOSSES:
         assert torch.isfinite(losses[name]) and losses[name] > 0, name
@@ -363,6 +364,39 @@ def test_distiller_trains_the_student_only(distiller, train_sample):
     assert all(p.grad is None for p in distiller.teacher.parameters())
     heatmap = student.bbox_head.task_heads[0].heatmap[-1].weight
     assert heatmap.grad is not None and heatmap.grad.abs().sum() > 0
+
+
+def test_depth_loss_supervises_each_lss_of_a_camera_model(models,
+                                                         train_sample):
+    """The synthetic camera models supervise every LSS depth net with the
+    LiDAR depth maps, each loss reaching its own depth net only; the
+    teacher has no depth loss."""
+    for name, branches in (('baseline', {'camera': 'view_transform'}),
+                           ('student', {
+                               'camera': 'view_transform',
+                               'sim_lidar': 'lidar_view_transform'
+                           }), ('teacher', {})):
+        model = models[name].train()
+        data = preprocess(model, [train_sample], training=True)
+        losses = model.loss(**data)
+        depth_losses = {k for k in losses if k.startswith('loss_depth')}
+        assert depth_losses == {f'loss_depth_{b}' for b in branches}, name
+        for branch, module in branches.items():
+            model.zero_grad()
+            loss = losses[f'loss_depth_{branch}']
+            assert torch.isfinite(loss) and loss > 0
+            loss.backward(retain_graph=True)
+            for other, other_module in branches.items():
+                grad = getattr(model, other_module).depth_net[0].weight.grad
+                reached = grad is not None and grad.abs().sum() > 0
+                assert reached == (other == branch), (name, branch, other)
+            assert model.bbox_head.task_heads[0].heatmap[-1].weight.grad \
+                is None
+        model.eval()
+    data = preprocess(models['baseline'], [train_sample], training=True)
+    del data['data_samples'][0].gt_depth
+    with pytest.raises(KeyError, match='PointsToMultiViewDepth'):
+        models['baseline'].loss(**data)
 
 
 def test_distill_losses_vanish_for_an_identical_teacher(

@@ -24,10 +24,12 @@ from tool_helpers import REPO
 CONFIGS = osp.join(REPO, 'projects', 'SimDistill', 'configs')
 NAMES = sorted(
     osp.basename(f)[:-3] for f in glob.glob(osp.join(CONFIGS, '*.py')))
-SETTINGS = {  # data set -> (suffix, camera arch, LiDAR-only teacher arch)
-    'synth': ('6e_synth-nus-det', 'r18w16', 'pillar'),
-    'real': ('20e_nus-det', 'swin-t', 'voxel0075'),
+SETTINGS = {  # data set -> (suffix, camera arch, LiDAR-only teacher arch,
+    #            suffix of the teachers)
+    'synth': ('12e_synth-nus-det', 'r18w16', 'pillar', '6e_synth-nus-det'),
+    'real': ('20e_nus-det', 'swin-t', 'voxel0075', '20e_nus-det'),
 }
+TEACHERS = ('bevfusion', 'bevfusion-l')
 # Table row (config-name prefix, student, teacher) -> distillation losses.
 ROWS = {
     # Table 2
@@ -67,15 +69,15 @@ def load(name: str) -> Config:
 
 
 def distiller_name(data: str, row, student: str, teacher: str) -> str:
-    suffix, arch, lidar_arch = SETTINGS[data]
+    suffix, arch, lidar_arch, _ = SETTINGS[data]
     teacher_arch = lidar_arch if teacher == 'bevfusion-l' else arch
     return f'{row}_{student}-{arch}_{teacher}-{teacher_arch}_{suffix}'
 
 
 def plain_name(data: str, model: str) -> str:
-    suffix, arch, lidar_arch = SETTINGS[data]
+    suffix, arch, lidar_arch, teacher_suffix = SETTINGS[data]
     return f'{model}_{lidar_arch if model == "bevfusion-l" else arch}_' \
-        f'{suffix}'
+        f'{teacher_suffix if model in TEACHERS else suffix}'
 
 
 DISTILLERS = [(data, *row) for data in SETTINGS for row in ROWS]
@@ -164,13 +166,16 @@ def test_distiller_rows_match_their_tables(data, row, student, teacher):
     plain_student = {'bevfusion-c': 'bevfusion-c',
                      'simdistill': 'simdistill-nokd',
                      'simdistill-gcm': 'simdistill-gcm-nokd'}[student]
-    assert model.student == load(plain_name(data, plain_student)).model
+    student_cfg = load(plain_name(data, plain_student))
+    assert model.student == student_cfg.model
+    # The distilled student trains on its plain config's schedule.
+    assert cfg.train_cfg == student_cfg.train_cfg
+    assert cfg.param_scheduler == student_cfg.param_scheduler
     teacher_name = plain_name(data, teacher)
     assert model.teacher == (
         f'projects/SimDistill/configs/{teacher_name}.py')
     epochs = load(teacher_name).train_cfg.max_epochs
     assert model.teacher_ckpt == f'work_dirs/{teacher_name}/epoch_{epochs}.pth'
-    assert cfg.train_cfg.max_epochs == epochs
     assert model.student_inputs == ['img']
     assert model.teacher_inputs == (['points'] if teacher == 'bevfusion-l'
                                     else ['img', 'points'])

@@ -26,8 +26,12 @@ camera LSS output, indexed [x, y], is transposed into it.
   both BEVs are fused by a :class:`ConvFuser` of the teacher's
   architecture. It never reads ``inputs['points']``.
 
-No depth supervision (BEVFusion-C has none; BEVFusion's LiDAR-depth input to
-its camera depth net is not used either), no BEV augmentation.
+Depth supervision is optional (``loss_depth``, spec B.10): BEVFusion-C has
+none and the nuScenes configs keep it off; the synthetic configs supervise
+every LSS depth net of the camera models (baseline and students alike) with
+the LiDAR depth maps, BEVDepth-style
+(:class:`~crossdistill.models.LSSDepthLoss`). BEVFusion's LiDAR-depth input
+to its camera depth net is not used. No BEV augmentation.
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -95,6 +99,9 @@ class BEVDetectorBase(Base3DDetector):
         bev_neck (dict): e.g. ``mmdet3d.SECONDFPN``.
         bbox_head (dict): ``mmdet3d.CenterHead`` with its ``train_cfg`` and
             ``test_cfg``.
+        loss_depth (dict, optional): ``LSSDepthLoss`` on every LSS depth
+            distribution against the batch's ``gt_depth``; ``None``: no
+            depth supervision (BEVFusion-C, BEVFusion).
         data_preprocessor (dict, optional): ``Det3DDataPreprocessor``.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -103,6 +110,7 @@ class BEVDetectorBase(Base3DDetector):
                  bev_backbone: dict,
                  bev_neck: dict,
                  bbox_head: dict,
+                 loss_depth: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor,
@@ -110,6 +118,8 @@ class BEVDetectorBase(Base3DDetector):
         self.bev_backbone = MODELS.build(bev_backbone)
         self.bev_neck = MODELS.build(bev_neck)
         self.bbox_head = MODELS.build(bbox_head)
+        self.loss_depth = (MODELS.build(loss_depth)
+                           if loss_depth is not None else None)
 
     def init_weights(self) -> None:
         """MMEngine's ``init_weights`` plus the task heads of
@@ -149,46 +159,79 @@ class BEVDetectorBase(Base3DDetector):
                                      CAMERA_KEYS, device)
 
     @staticmethod
-    def lift(view_transform: nn.Module, img_feats: Tensor,
-             params: Dict[str, Tensor]) -> Tensor:
-        """LSS to (B, C, Y, X): the transform's [x, y] map transposed."""
-        return view_transform(img_feats, **params).feats.transpose(-1, -2)
+    def lift(view_transform: nn.Module,
+             img_feats: Tensor,
+             params: Dict[str, Tensor],
+             depths: Optional[Dict[str, Tensor]] = None,
+             name: str = 'camera') -> Tensor:
+        """LSS to (B, C, Y, X): the transform's [x, y] map transposed. With
+        ``depths``, its (B, N, D, h, w) depth distribution is stored there
+        under ``name`` (for the depth loss)."""
+        out = view_transform(img_feats, **params)
+        if depths is not None:
+            depths[name] = out.depth
+        return out.feats.transpose(-1, -2)
 
-    def extract_camera_bev(self, img_feats: Tensor,
-                           params: Dict[str, Tensor]) -> Tensor:
+    def extract_camera_bev(
+            self,
+            img_feats: Tensor,
+            params: Dict[str, Tensor],
+            depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
         """``F_Cbev`` (B, C_c, Y, X)."""
-        return self.lift(self.view_transform, img_feats, params)
+        return self.lift(self.view_transform, img_feats, params, depths)
 
     # ------------------------------------------------------ decoder + head
-    def extract_bev(self, inputs: Dict,
-                    data_samples: Sequence[Det3DDataSample]) -> Tensor:
-        """The BEV map that the decoder reads."""
+    def extract_bev(self,
+                    inputs: Dict,
+                    data_samples: Sequence[Det3DDataSample],
+                    depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
+        """The BEV map that the decoder reads; the LSS depth distributions
+        go into ``depths`` when it is given."""
         raise NotImplementedError
 
-    def extract_feat(self, inputs: Dict,
-                     data_samples: Sequence[Det3DDataSample]) -> List[Tensor]:
+    def extract_feat(
+            self,
+            inputs: Dict,
+            data_samples: Sequence[Det3DDataSample],
+            depths: Optional[Dict[str, Tensor]] = None) -> List[Tensor]:
         """Decoder output, the head's input list."""
         feats = self.bev_neck(
-            self.bev_backbone(self.extract_bev(inputs, data_samples)))
+            self.bev_backbone(self.extract_bev(inputs, data_samples, depths)))
         return list(feats) if isinstance(feats, (list, tuple)) else [feats]
 
-    def _forward(self, inputs: Dict,
-                 data_samples: Sequence[Det3DDataSample]) -> HeadOutputs:
+    def _forward(self,
+                 inputs: Dict,
+                 data_samples: Sequence[Det3DDataSample],
+                 depths: Optional[Dict[str, Tensor]] = None) -> HeadOutputs:
         """``CenterHead`` outputs: per task a list holding one dict of
         (B, ·, Y, X) maps (``heatmap`` logits, ``reg``, ``height``, ``dim``,
         ``rot``, ``vel``)."""
-        return self.bbox_head(self.extract_feat(inputs, data_samples))
+        return self.bbox_head(self.extract_feat(inputs, data_samples, depths))
 
     def loss(self, inputs: Dict,
              data_samples: Sequence[Det3DDataSample]) -> Dict[str, Tensor]:
-        preds = self._forward(inputs, data_samples)
+        """``CenterHead``'s losses, plus ``loss_depth_<branch>`` per LSS
+        when the model has a ``loss_depth``."""
+        depths = {} if self.loss_depth is not None else None
+        preds = self._forward(inputs, data_samples, depths)
         # loss_by_feat takes the sigmoid of the heatmaps in place
         # (clip_sigmoid) and adds keys: hand it copies with cloned heatmaps,
         # so that recorded head outputs stay logits.
         preds = tuple([dict(d, heatmap=d['heatmap'].clone()) for d in task]
                       for task in preds)
-        return self.bbox_head.loss_by_feat(
+        losses = self.bbox_head.loss_by_feat(
             preds, [s.gt_instances_3d for s in data_samples])
+        if depths:
+            if not all(hasattr(s, 'gt_depth') for s in data_samples):
+                raise KeyError(
+                    'loss_depth needs the LiDAR depth maps: add '
+                    'PointsToMultiViewDepth after the image augmentation '
+                    "and 'gt_depth' to PackOccInputs' keys in the train "
+                    'pipeline.')
+            gt_depth = torch.stack([s.gt_depth for s in data_samples])
+            for name, depth in depths.items():
+                losses[f'loss_depth_{name}'] = self.loss_depth(depth, gt_depth)
+        return losses
 
     def predict(self, inputs: Dict,
                 data_samples: List[Det3DDataSample]) -> List[Det3DDataSample]:
@@ -217,11 +260,13 @@ class CameraBEVDetector(BEVDetectorBase):
         super().__init__(**kwargs)
         self._build_camera_branch(img_backbone, img_neck, view_transform)
 
-    def extract_bev(self, inputs: Dict,
-                    data_samples: Sequence[Det3DDataSample]) -> Tensor:
+    def extract_bev(self,
+                    inputs: Dict,
+                    data_samples: Sequence[Det3DDataSample],
+                    depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
         img_feats = self.extract_img_feat(inputs)
         params = self.camera_params(data_samples, img_feats.device)
-        return self.extract_camera_bev(img_feats, params)
+        return self.extract_camera_bev(img_feats, params, depths)
 
 
 @MODELS.register_module()
@@ -267,23 +312,29 @@ class SimDistillDetector(CameraBEVDetector):
             act_cfg=dict(type='ReLU'))
         self.fuser = MODELS.build(fuser)
 
-    def extract_sim_lidar_bev(self, img_feats: Tensor,
-                              params: Dict[str, Tensor]) -> Tensor:
+    def extract_sim_lidar_bev(
+            self,
+            img_feats: Tensor,
+            params: Dict[str, Tensor],
+            depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
         """Simulated ``F_Lbev`` (B, lidar_channels, Y, X)."""
         if self.uv_gcm is not None:
             img_feats = self.uv_gcm(img_feats.flatten(0, 1)).view_as(
                 img_feats)
-        bev = self.lift(self.lidar_view_transform, img_feats, params)
+        bev = self.lift(self.lidar_view_transform, img_feats, params, depths,
+                        'sim_lidar')
         if self.bev_gcm is not None:
             bev = self.bev_gcm(bev)
         return self.lidar_adapter(bev)
 
-    def extract_bev(self, inputs: Dict,
-                    data_samples: Sequence[Det3DDataSample]) -> Tensor:
+    def extract_bev(self,
+                    inputs: Dict,
+                    data_samples: Sequence[Det3DDataSample],
+                    depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
         img_feats = self.extract_img_feat(inputs)
         params = self.camera_params(data_samples, img_feats.device)
-        camera = self.extract_camera_bev(img_feats, params)
-        lidar = self.extract_sim_lidar_bev(img_feats, params)
+        camera = self.extract_camera_bev(img_feats, params, depths)
+        lidar = self.extract_sim_lidar_bev(img_feats, params, depths)
         return self.fuser([camera, lidar])
 
 
@@ -325,6 +376,9 @@ class BEVFusionDetector(BEVDetectorBase):
             raise ValueError('give img_backbone, img_neck and '
                              'view_transform together, or none of them '
                              '(LiDAR only).')
+        if self.loss_depth is not None and not self.with_camera:
+            raise ValueError('loss_depth supervises the camera LSS; a '
+                             'LiDAR-only model has none.')
         if (fuser is None) == self.with_camera:
             raise ValueError('a fuser is needed with, and only with, a '
                              'camera branch.')
@@ -352,8 +406,10 @@ class BEVFusionDetector(BEVDetectorBase):
             bev = self.pts_bev_encoder(bev)
         return bev[-1] if isinstance(bev, (list, tuple)) else bev
 
-    def extract_bev(self, inputs: Dict,
-                    data_samples: Sequence[Det3DDataSample]) -> Tensor:
+    def extract_bev(self,
+                    inputs: Dict,
+                    data_samples: Sequence[Det3DDataSample],
+                    depths: Optional[Dict[str, Tensor]] = None) -> Tensor:
         if 'points' not in inputs:
             raise KeyError("the teacher needs inputs['points']: keep "
                            "'points' in PackOccInputs and in the "
@@ -363,5 +419,5 @@ class BEVFusionDetector(BEVDetectorBase):
             return lidar
         img_feats = self.extract_img_feat(inputs)
         params = self.camera_params(data_samples, img_feats.device)
-        camera = self.extract_camera_bev(img_feats, params)
+        camera = self.extract_camera_bev(img_feats, params, depths)
         return self.fuser([camera, lidar])

@@ -21,11 +21,14 @@ CFG=projects/SimDistill/configs
 WORK=${WORK_DIR:-work_dirs/simdistill_demo}
 ROWS=${ROWS:-t3g}
 SEEDS=${SEEDS:-0 1}
-S=6e_synth-nus-det
-CKPT=epoch_6.pth
+# The LiDAR teachers train 6 epochs, the camera models 12.
+T=6e_synth-nus-det
+TEACHER_CKPT=epoch_6.pth
+S=12e_synth-nus-det
+CKPT=epoch_12.pth
 declare -A PLAIN=(  # models trained alone
-  [teacher]=bevfusion_r18w16_$S
-  [teacher-l]=bevfusion-l_pillar_$S
+  [teacher]=bevfusion_r18w16_$T
+  [teacher-l]=bevfusion-l_pillar_$T
   [baseline]=bevfusion-c_r18w16_$S
   [nokd]=simdistill-nokd_r18w16_$S
   [gcm-nokd]=simdistill-gcm-nokd_r18w16_$S
@@ -87,7 +90,7 @@ evaluate() {  # name seed config checkpoint
 teach() {  # teacher: trained and evaluated once, seed 0
   train "$1" "${PLAIN[$1]}" 0
   touch "$WORK/$1.done"
-  evaluate "$1" 0 "${PLAIN[$1]}" "$WORK/$1/$CKPT"
+  evaluate "$1" 0 "${PLAIN[$1]}" "$WORK/$1/$TEACHER_CKPT"
 }
 
 plain() {  # name seed
@@ -102,7 +105,8 @@ distill() {  # row seed
     [ ! -f "$WORK/failed" ] || return 1  # the other lane failed
     sleep 10
   done
-  train "$1_s$2" "${KD[$1]}" "$2" model.teacher_ckpt="$WORK/$teacher/$CKPT"
+  train "$1_s$2" "${KD[$1]}" "$2" \
+    model.teacher_ckpt="$WORK/$teacher/$TEACHER_CKPT"
   $PY tools/model_converters/extract_student.py \
     "$WORK/$1_s$2/$CKPT" "$WORK/$1_s$2/student_$CKPT" > /dev/null
   evaluate "$1" "$2" "${PLAIN[$(student_of "$1")]}" \
@@ -156,7 +160,7 @@ bench() {  # name config checkpoint
     > "$WORK/bench_$1.txt" 2>&1
 }
 for name in $teachers; do
-  bench "$name" "${PLAIN[$name]}" "$WORK/$name/$CKPT"
+  bench "$name" "${PLAIN[$name]}" "$WORK/$name/$TEACHER_CKPT"
 done
 for name in $students; do
   bench "$name" "${PLAIN[$name]}" "$WORK/${name}_s$first/$CKPT"

@@ -1,6 +1,7 @@
 # The synthetic nuScenes set (configs/_base_/datasets/synth-nus-occ3d.py,
 # prepared as described there) for BEV 3D detection: the shared set with
-# detection pipelines (no occupancy, depth or segment maps), CenterPoint's
+# detection pipelines (LiDAR depth maps of the key frame for the camera
+# models' depth loss, no occupancy or segment maps), CenterPoint's
 # class order (tasks of a CenterHead are consecutive runs of it), key frame + 9
 # sweeps (BEVFusion's), boxes kept inside the 102.4 m x 102.4 m BEV grid of the
 # synthetic models, and nuScenes mAP / NDS (mmdet3d NuScenesMetric on the
@@ -40,6 +41,7 @@ train_pipeline = [
          backend_args=backend_args),
     dict(type='LoadAnnotations3D', with_bbox_3d=True, with_label_3d=True),
     train_image_aug,
+    dict(type='PointsToMultiViewDepth', depth_range=(0.1, 100.0)),
     dict(type='LoadPointsFromMultiSweeps',
          sweeps_num=9,
          load_dim=5,
@@ -50,7 +52,7 @@ train_pipeline = [
     dict(type='ObjectRangeFilter', point_cloud_range=point_cloud_range),
     dict(type='ObjectNameFilter', classes=class_names),
     dict(type='PackOccInputs',
-         keys=['img', 'points', 'gt_bboxes_3d', 'gt_labels_3d']),
+         keys=['img', 'points', 'gt_bboxes_3d', 'gt_labels_3d', 'gt_depth']),
 ]
 test_pipeline = [
     dict(type='LoadPointsFromFile',

@@ -4,7 +4,7 @@
 # decoder's input) is compared with a teacher BEV of another width through a
 # connector (3x3 conv-BN-ReLU, the simulated student's adapter), dropped
 # when the student is extracted.
-_base_ = ['../../bevfusion-c_r18w16_6e_synth-nus-det.py']
+_base_ = ['../../bevfusion-c_r18w16_12e_synth-nus-det.py']
 
 student = {{_base_.model}}
 model = dict(

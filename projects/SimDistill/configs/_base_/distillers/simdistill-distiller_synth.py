@@ -11,7 +11,7 @@
 # the masked MSE is normalised by the mask's mass (MaskedFeatureMSELoss),
 # which is that x100 for objects covering ~1 % of the BEV, and MMD-P by the
 # sum of its quality weights.
-_base_ = ['../../simdistill-nokd_r18w16_6e_synth-nus-det.py']
+_base_ = ['../../simdistill-nokd_r18w16_12e_synth-nus-det.py']
 
 student = {{_base_.model}}
 model = dict(

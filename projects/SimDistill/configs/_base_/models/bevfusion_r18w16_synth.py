@@ -3,12 +3,13 @@
 # runs on CUDA only): 0.4 m pillars (256 x 256, PillarFeatureNet 32 ch,
 # PointPillarsScatter) and one stride-2 SECOND stage to the 128 x 128 BEV
 # (64 ch, F_Lbev), BEVFusion's ConvFuser [32 cam, 64 LiDAR] -> 64, then the
-# baseline's decoder and head.
+# baseline's decoder and head. No depth supervision (BEVFusion's).
 _base_ = ['./bevfusion-c_r18w16_synth.py']
 lidar_channels = 64
 fused_channels = 64
 model = dict(
     type='BEVFusionDetector',
+    loss_depth=None,
     pts_voxel_layer=dict(max_num_points=20,
                          voxel_size={{_base_.head_voxel_size}},
                          point_cloud_range={{_base_.head_range}},
