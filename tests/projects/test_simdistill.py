@@ -370,12 +370,13 @@ def test_depth_loss_supervises_each_lss_of_a_camera_model(models,
                                                          train_sample):
     """The synthetic camera models supervise every LSS depth net with the
     LiDAR depth maps, each loss reaching its own depth net only; the
-    teacher has no depth loss."""
-    for name, branches in (('baseline', {'camera': 'view_transform'}),
+    LiDAR-only teacher has no depth loss."""
+    camera = {'camera': 'view_transform'}
+    for name, branches in (('baseline', camera), ('teacher', camera),
                            ('student', {
                                'camera': 'view_transform',
                                'sim_lidar': 'lidar_view_transform'
-                           }), ('teacher', {})):
+                           }), ('lidar', {})):
         model = models[name].train()
         data = preprocess(model, [train_sample], training=True)
         losses = model.loss(**data)
@@ -397,6 +398,10 @@ def test_depth_loss_supervises_each_lss_of_a_camera_model(models,
     del data['data_samples'][0].gt_depth
     with pytest.raises(KeyError, match='PointsToMultiViewDepth'):
         models['baseline'].loss(**data)
+    lidar_cfg = load_cfg(LIDAR_TEACHER).model
+    lidar_cfg.loss_depth = dict(type='LSSDepthLoss')
+    with pytest.raises(ValueError, match='LiDAR-only'):
+        build(lidar_cfg)
 
 
 def test_distill_losses_vanish_for_an_identical_teacher(

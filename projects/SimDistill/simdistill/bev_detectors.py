@@ -28,8 +28,8 @@ camera LSS output, indexed [x, y], is transposed into it.
 
 Depth supervision is optional (``loss_depth``, spec B.10): BEVFusion-C has
 none and the nuScenes configs keep it off; the synthetic configs supervise
-every LSS depth net of the camera models (baseline and students alike) with
-the LiDAR depth maps, BEVDepth-style
+every LSS depth net (baseline, students and the teacher's camera branch)
+with the LiDAR depth maps, BEVDepth-style
 (:class:`~crossdistill.models.LSSDepthLoss`). BEVFusion's LiDAR-depth input
 to its camera depth net is not used. No BEV augmentation.
 """

@@ -5,4 +5,5 @@ model = dict(img_backbone=None,
              img_neck=None,
              view_transform=None,
              fuser=None,
+             loss_depth=None,
              bev_backbone=dict(in_channels={{_base_.lidar_channels}}))
