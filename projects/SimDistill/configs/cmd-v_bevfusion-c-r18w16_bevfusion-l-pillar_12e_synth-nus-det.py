@@ -14,7 +14,8 @@ model = dict(
         lidar=dict(type='MethodOutputs', source='extract_lidar_bev')),
     connectors=dict(to_lidar={{_base_.adapter}}),
     distill_losses=dict(
-        loss_cmd=dict(type='MaskedFeatureMSELoss', loss_weight=1.0)),
+        loss_cmd=dict(type='MaskedFeatureMSELoss',
+                        loss_weight={{_base_.kd_weight}})),
     loss_forward_mappings=dict(loss_cmd=dict(
         preds_S=dict(source='student', recorder='camera',
                      connector='to_lidar'),

@@ -5,6 +5,7 @@
 # connector (3x3 conv-BN-ReLU, the simulated student's adapter), dropped
 # when the student is extracted.
 _base_ = ['../../bevfusion-c_r18w16_12e_synth-nus-det.py']
+kd_weight = 0.1  # as simdistill-distiller_synth.py
 
 student = {{_base_.model}}
 model = dict(
