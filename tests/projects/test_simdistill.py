@@ -366,8 +366,8 @@ def test_distiller_trains_the_student_only(distiller, train_sample):
     assert heatmap.grad is not None and heatmap.grad.abs().sum() > 0
 
 
-def test_depth_loss_supervises_each_lss_of_a_camera_model(models,
-                                                         train_sample):
+def test_depth_loss_supervises_each_lss_of_a_camera_model(
+        models, train_sample):
     """The synthetic camera models supervise every LSS depth net with the
     LiDAR depth maps, each loss reaching its own depth net only; the
     LiDAR-only teacher has no depth loss."""

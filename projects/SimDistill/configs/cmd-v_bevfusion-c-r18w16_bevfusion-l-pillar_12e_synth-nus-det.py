@@ -15,7 +15,7 @@ model = dict(
     connectors=dict(to_lidar={{_base_.adapter}}),
     distill_losses=dict(
         loss_cmd=dict(type='MaskedFeatureMSELoss',
-                        loss_weight={{_base_.kd_weight}})),
+                      loss_weight={{_base_.kd_weight}})),
     loss_forward_mappings=dict(loss_cmd=dict(
         preds_S=dict(source='student', recorder='camera',
                      connector='to_lidar'),
