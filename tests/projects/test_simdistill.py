@@ -377,7 +377,8 @@ def test_depth_loss_supervises_each_lss_of_a_camera_model(
                                'camera': 'view_transform',
                                'sim_lidar': 'lidar_view_transform'
                            }), ('lidar', {})):
-        model = models[name].train()
+        # A copy: training-mode BN would move the shared models' statistics.
+        model = copy.deepcopy(models[name]).train()
         data = preprocess(model, [train_sample], training=True)
         losses = model.loss(**data)
         depth_losses = {k for k in losses if k.startswith('loss_depth')}
@@ -393,7 +394,6 @@ def test_depth_loss_supervises_each_lss_of_a_camera_model(
                 assert reached == (other == branch), (name, branch, other)
             assert model.bbox_head.task_heads[0].heatmap[-1].weight.grad \
                 is None
-        model.eval()
     data = preprocess(models['baseline'], [train_sample], training=True)
     del data['data_samples'][0].gt_depth
     with pytest.raises(KeyError, match='PointsToMultiViewDepth'):
